@@ -1,0 +1,68 @@
+package io.assay.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * What one agent says about one window of time on its host. Reports of a host form a chain:
+ * {@code seq} counts 1, 2, 3... and {@code prev} is the SHA-256 (lowercase hex) of the previous
+ * report's exact payload bytes, empty for seq 1. The agent signs the payload bytes of this record
+ * (see {@link Envelopes}); the collector stores those bytes verbatim.
+ *
+ * @param formatVersion wire format version; readers reject versions they do not know
+ * @param agentStartedMs when the agent process that wrote this report started (epoch ms): a
+ *     change between consecutive reports is a restart, visible to the auditor
+ * @param rulesHash SHA-256 of the detection rules in force
+ * @param allowlistHash SHA-256 of the operator allowlist in force ("" when there is none)
+ * @param notes why the report is degraded, what was shed; empty when there is nothing to say
+ */
+public record Report(
+        int formatVersion,
+        String hostId,
+        long seq,
+        String prev,
+        long windowStartMs,
+        long windowEndMs,
+        String agentVersion,
+        long agentStartedMs,
+        String rulesHash,
+        String allowlistHash,
+        LoadSummary load,
+        List<ProcessSample> topProcesses,
+        List<Finding> findings,
+        Verdict verdict,
+        List<String> notes) {
+
+    public static final int FORMAT_VERSION = 1;
+    /** The DSSE payload type of a report. */
+    public static final String PAYLOAD_TYPE = "application/vnd.assay.report.v1+json";
+
+    public Report {
+        if (formatVersion != FORMAT_VERSION) {
+            throw new IllegalArgumentException("unknown report formatVersion " + formatVersion
+                    + "; this build reads version " + FORMAT_VERSION);
+        }
+        requireNonNull(hostId, "hostId");
+        if (hostId.isBlank()) throw new IllegalArgumentException("hostId must not be blank");
+        if (seq < 1) throw new IllegalArgumentException("seq must be >= 1, was " + seq);
+        requireNonNull(prev, "prev");
+        if (seq == 1 && !prev.isEmpty()) {
+            throw new IllegalArgumentException("prev must be empty for seq 1");
+        }
+        if (seq > 1 && !Hashes.isSha256Hex(prev)) {
+            throw new IllegalArgumentException("prev must be 64 lowercase hex characters for seq " + seq);
+        }
+        if (windowEndMs < windowStartMs) {
+            throw new IllegalArgumentException("windowEndMs " + windowEndMs + " is before windowStartMs " + windowStartMs);
+        }
+        requireNonNull(agentVersion, "agentVersion");
+        requireNonNull(rulesHash, "rulesHash");
+        requireNonNull(allowlistHash, "allowlistHash");
+        requireNonNull(load, "load");
+        topProcesses = List.copyOf(requireNonNull(topProcesses, "topProcesses"));
+        findings = List.copyOf(requireNonNull(findings, "findings"));
+        requireNonNull(verdict, "verdict");
+        notes = List.copyOf(requireNonNull(notes, "notes"));
+    }
+}
