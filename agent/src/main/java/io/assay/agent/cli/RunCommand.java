@@ -1,0 +1,67 @@
+package io.assay.agent.cli;
+
+import io.assay.agent.config.AgentConfig;
+import io.assay.agent.daemon.AgentDaemon;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code assay-agent run}: the daemon, until SIGTERM. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the agent until stopped (SIGTERM/Ctrl-C): sample, judge, sign, spool and ship reports."
+                + " Flags override the configuration file.")
+final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (default: /etc/assay/agent.conf; defaults apply when that file is absent)")
+    Path config;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Overrides state.dir")
+    String stateDir;
+
+    @Option(names = "--server", paramLabel = "URL", description = "Overrides server.url")
+    String server;
+
+    @Option(names = "--sample-interval", paramLabel = "DURATION", description = "Overrides sample.interval, e.g. 1s")
+    String sampleInterval;
+
+    @Option(names = "--report-window", paramLabel = "DURATION", description = "Overrides report.window, e.g. 3s")
+    String reportWindow;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        if (stateDir != null) overrides.put(AgentConfig.STATE_DIR, Path.of(stateDir).toAbsolutePath().toString());
+        if (server != null) overrides.put(AgentConfig.SERVER_URL, server);
+        if (sampleInterval != null) overrides.put(AgentConfig.SAMPLE_INTERVAL, sampleInterval);
+        if (reportWindow != null) overrides.put(AgentConfig.REPORT_WINDOW, reportWindow);
+        Path file = config != null ? config : AgentConfig.DEFAULT_FILE;
+        AgentConfig cfg;
+        if (config == null && !Files.exists(file)) {
+            log.info("{} does not exist; using defaults and flags", file);
+            cfg = AgentConfig.parse(List.of(), "(defaults and flags)", overrides);
+        } else {
+            cfg = AgentConfig.load(file, overrides);
+        }
+        Path configDir = file.toAbsolutePath().getParent();
+        AgentDaemon daemon = AgentDaemon.start(cfg, configDir, Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            log.info("stopping: SIGTERM received; reports already spooled stay spooled");
+            daemon.close();
+            stopped.countDown();
+        }, "assay-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        return ExitCodes.OK;
+    }
+}

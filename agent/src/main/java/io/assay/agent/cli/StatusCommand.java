@@ -1,0 +1,70 @@
+package io.assay.agent.cli;
+
+import io.assay.agent.spool.Spool;
+import io.assay.agent.spool.SpoolStatus;
+import io.assay.agent.state.Enrollment;
+import io.assay.agent.state.StateDir;
+import io.assay.protocol.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code assay-agent status}: enrollment and spool state, for operators and scripts. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show whether this host is enrolled, its last report, the unacknowledged spool depth,"
+                + " the last acknowledgement and error, and how often the agent started. Exits 3 when not enrolled.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/assay", description = "State directory (default: ${DEFAULT-VALUE})")
+    Path stateDir;
+
+    @Option(names = "--json", description = "Print JSON instead of text")
+    boolean json;
+
+    /** The JSON shape of {@code status --json}; times are epoch ms, 0 when never. */
+    record View(boolean enrolled, String stateDir, String hostId, String serverUrl, String keyId,
+            long lastReportSeq, long lastReportMs, String lastReportVerdict, long spoolDepth,
+            long lastAckSeq, long lastAckMs, String lastError, long lastErrorMs, long restarts, long shedPending) {}
+
+    @Override
+    public Integer call() {
+        StateDir state = new StateDir(stateDir);
+        Optional<Enrollment> enrollment = state.readEnrollment();
+        SpoolStatus s = new SpoolStatus(0, 0, 0, "", 0, 0, "", 0, 0, 0);
+        if (Files.exists(state.spoolFile())) {
+            try (Spool spool = Spool.open(state.spoolFile(), Clock.systemUTC(), Long.MAX_VALUE)) {
+                s = spool.status();
+            }
+        }
+        View v = new View(enrollment.isPresent(), state.root().toString(),
+                enrollment.map(Enrollment::hostId).orElse(""), enrollment.map(Enrollment::serverUrl).orElse(""),
+                enrollment.map(Enrollment::keyId).orElse(""), s.lastReportSeq(), s.lastReportMs(), s.lastReportVerdict(),
+                s.depth(), s.lastAckSeq(), s.lastAckMs(), s.lastError(), s.lastErrorMs(), Math.max(0, s.starts() - 1),
+                s.shedPending());
+        if (json) {
+            System.out.println(Json.toPrettyJson(v));
+        } else if (!v.enrolled()) {
+            System.out.println("not enrolled (no " + state.enrollmentFile() + "); enroll with: assay-agent enroll --server URL --token TOKEN");
+        } else {
+            System.out.println("enrolled:      yes, host " + v.hostId() + " (key " + v.keyId() + ")");
+            System.out.println("collector:     " + v.serverUrl());
+            System.out.println("last report:   " + (v.lastReportSeq() == 0 ? "none yet"
+                    : "seq " + v.lastReportSeq() + " at " + time(v.lastReportMs()) + ", " + v.lastReportVerdict()));
+            System.out.println("spool depth:   " + v.spoolDepth() + " unacknowledged"
+                    + (v.shedPending() > 0 ? " (" + v.shedPending() + " windows shed, gap report pending)" : ""));
+            System.out.println("last ack:      " + (v.lastAckSeq() == 0 ? "none yet" : "seq " + v.lastAckSeq() + " at " + time(v.lastAckMs())));
+            System.out.println("last error:    " + (v.lastError().isEmpty() ? "none" : v.lastError() + " at " + time(v.lastErrorMs())));
+            System.out.println("restarts:      " + v.restarts());
+        }
+        return v.enrolled() ? ExitCodes.OK : ExitCodes.NOT_ENROLLED;
+    }
+
+    private static String time(long ms) {
+        return ms == 0 ? "never" : Instant.ofEpochMilli(ms).toString();
+    }
+}

@@ -1,0 +1,125 @@
+package io.assay.agent.daemon;
+
+import static java.util.Objects.requireNonNull;
+
+import io.assay.agent.config.AgentConfig;
+import io.assay.agent.detect.Detector;
+import io.assay.agent.detect.Detectors;
+import io.assay.agent.report.AgentInfo;
+import io.assay.agent.report.WindowAssembler;
+import io.assay.agent.sample.CpuSampler;
+import io.assay.agent.sample.ExecutableHasher;
+import io.assay.agent.sample.ProcessSampler;
+import io.assay.agent.schedule.PurgeJob;
+import io.assay.agent.schedule.QuartzSchedule;
+import io.assay.agent.schedule.SampleJob;
+import io.assay.agent.schedule.Schedule;
+import io.assay.agent.schedule.ShipJob;
+import io.assay.agent.ship.Backoff;
+import io.assay.agent.ship.HttpClients;
+import io.assay.agent.ship.Shipper;
+import io.assay.agent.spool.Spool;
+import io.assay.agent.state.Enrollment;
+import io.assay.agent.state.StateDir;
+import io.assay.agent.state.StateException;
+import io.assay.protocol.Ed25519Signer;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import oshi.SystemInfo;
+
+/**
+ * {@code assay-agent run}: everything started in {@link #start} and stopped, in reverse, in
+ * {@link #close()}. Stopping does not flush the current window: what was spooled stays spooled,
+ * and the next start begins a new window (the restart is visible to auditors through
+ * {@code agentStartedMs}).
+ */
+public final class AgentDaemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
+    static final String SAMPLE = "sample";
+    static final String SHIP = "ship";
+    static final String PURGE = "purge";
+    static final Duration SHIP_PERIOD = Duration.ofSeconds(5);
+
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final String hostId;
+
+    private AgentDaemon(String hostId) {
+        this.hostId = hostId;
+    }
+
+    /**
+     * Starts the agent with {@code config}. Detector configuration (rules, allowlist) is read from
+     * {@code configDir}.
+     *
+     * @throws io.assay.agent.state.NotEnrolledException the host has not enrolled
+     * @throws io.assay.agent.config.ConfigException no collector URL is known
+     */
+    public static AgentDaemon start(AgentConfig config, Path configDir, Clock clock) {
+        requireNonNull(config, "config");
+        StateDir state = new StateDir(config.stateDir());
+        Enrollment enrollment = state.requireEnrollment();
+        String server = config.serverUrl().isEmpty() ? enrollment.serverUrl() : config.serverUrl();
+        Ed25519Signer signer = state.readHostKey();
+        if (!signer.publicKey().keyId().equals(enrollment.keyId())) {
+            throw new StateException("The host key " + state.hostKeyFile() + " (" + signer.publicKey().keyId()
+                    + ") is not the key enrolled as " + enrollment.keyId() + ". Restore the right key or enroll again"
+                    + " (assay-agent enroll --force).");
+        }
+        AgentInfo agent = AgentInfo.current();
+        AgentDaemon daemon = new AgentDaemon(enrollment.hostId());
+        try {
+            Spool spool = daemon.own(Spool.open(state.spoolFile(), clock, config.spoolMaxReports()));
+            long starts = spool.recordStart();
+            log.info("host {}: assay-agent {} starting (start #{} on this spool, {} report(s) waiting), collector {}; {}",
+                    enrollment.hostId(), agent.version(), starts, spool.depth(), server, config.summary());
+            Detector detector = daemon.own(Detectors.load(configDir, clock));
+            OkHttpClient http = HttpClients.create(config.shipTimeout());
+            daemon.resources.push(() -> HttpClients.close(http));
+            Shipper shipper = new Shipper(http, server, enrollment.hostId(), enrollment.hostToken(), spool,
+                    config.shipBatchSize(), new Backoff(config.shipBackoffMin(), config.shipBackoffMax(), new SecureRandom()),
+                    clock);
+
+            SystemInfo si = new SystemInfo();
+            WindowAssembler assembler = new WindowAssembler(detector, new ExecutableHasher(config.hashMaxBytesPerCycle()),
+                    agent, config.reportWindow(), config.reportTopProcesses(), clock.instant());
+            Schedule schedule = new QuartzSchedule(2);
+            SampleJob sample = new SampleJob(clock, new CpuSampler(si.getHardware().getProcessor()),
+                    new ProcessSampler(si.getOperatingSystem()), assembler, spool, enrollment.hostId(), signer,
+                    () -> schedule.runNow(SHIP));
+            schedule.every(SAMPLE, config.sampleInterval(), config.sampleInterval(), sample);
+            schedule.every(SHIP, SHIP_PERIOD, Duration.ZERO, new ShipJob(shipper));
+            schedule.every(PURGE, Duration.ofDays(1), Duration.ofMinutes(1),
+                    new PurgeJob(spool, clock, config.spoolRetentionAcked()));
+            daemon.resources.push(schedule); // closed first: jobs stop before what they use
+            schedule.start();
+            return daemon;
+        } catch (RuntimeException e) {
+            daemon.close();
+            throw e;
+        }
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    @Override
+    public void close() {
+        while (!resources.isEmpty()) {
+            AutoCloseable r = resources.pop();
+            try {
+                r.close();
+            } catch (Exception e) {
+                log.warn("host {}: closing {} failed: {}", hostId, r.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}
