@@ -1,0 +1,160 @@
+package io.assay.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.sun.net.httpserver.HttpServer;
+import io.assay.server.api.HttpApi;
+import io.assay.server.auth.Tokens;
+import io.assay.server.ingest.Enrollment;
+import io.assay.server.ingest.Ingestor;
+import io.assay.server.ingest.ReportVerification;
+import io.assay.server.store.Role;
+import io.assay.server.store.Store;
+import io.assay.server.store.sqlite.SqliteStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running collector: the database, the HTTP server on its own thread pool, and the services
+ * between them. Start one with {@link #start}, stop it with {@link #close} (idempotent).
+ *
+ * <pre>{@code
+ * try (Collector c = Collector.start(ServerConfig.builder().db(file).build(), Clock.systemUTC())) {
+ *     String token = c.issueToken(Role.ENROLL, "rack 12");
+ *     ... c.url() ...
+ * }
+ * }</pre>
+ */
+public final class Collector implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Collector.class);
+    /** Requests queued beyond the busy handler threads; past this the connection is dropped. */
+    private static final int HTTP_QUEUE = 1024;
+
+    private final ServerConfig config;
+    private final Clock clock;
+    private final Store store;
+    private final Tokens tokens;
+    private final HttpApi api;
+    private final HttpServer http;
+    private final ThreadPoolExecutor executor;
+    private final URI url;
+    private boolean closed;
+
+    private Collector(ServerConfig config, Clock clock, Store store, Tokens tokens, HttpApi api, HttpServer http,
+            ThreadPoolExecutor executor) {
+        this.config = config;
+        this.clock = clock;
+        this.store = store;
+        this.tokens = tokens;
+        this.api = api;
+        this.http = http;
+        this.executor = executor;
+        InetSocketAddress bound = http.getAddress();
+        String host = bound.getAddress().getHostAddress();
+        if (host.contains(":")) host = "[" + host + "]";
+        this.url = URI.create("http://" + host + ":" + bound.getPort());
+    }
+
+    /**
+     * Opens the database (creating or migrating it), binds the listen address and starts serving.
+     *
+     * @throws IOException the address cannot be bound (e.g. {@link java.net.BindException}: port in use)
+     * @throws io.assay.server.store.StoreException the database cannot be opened
+     */
+    public static Collector start(ServerConfig config, Clock clock) throws IOException {
+        requireNonNull(config, "config");
+        requireNonNull(clock, "clock");
+        SecureRandom random = new SecureRandom();
+        Store store = SqliteStore.open(config.db(), config.dbBusyTimeout(), config.dbReaders());
+        ThreadPoolExecutor executor = null;
+        try {
+            Tokens tokens = new Tokens(random);
+            HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock),
+                    new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random);
+            HttpServer http = HttpServer.create(config.listen(), 0);
+            executor = new ThreadPoolExecutor(config.httpThreads(), config.httpThreads(), 0, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(HTTP_QUEUE), namedThreads("assay-http-"));
+            http.setExecutor(executor);
+            http.createContext("/", api);
+            http.start();
+            Collector collector = new Collector(config, clock, store, tokens, api, http, executor);
+            log.info("Collector listening on {} (database {})", collector.url, config.db());
+            return collector;
+        } catch (IOException | RuntimeException e) {
+            if (executor != null) executor.shutdownNow();
+            store.close();
+            throw e;
+        }
+    }
+
+    private static ThreadFactory namedThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(false);
+            return t;
+        };
+    }
+
+    /** Base URL, e.g. {@code http://127.0.0.1:8440}; with port 0 in the config, the port actually bound. */
+    public URI url() {
+        return url;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /**
+     * The collector's store, for tools and tests that look at what was stored. Writes through it
+     * bypass every check the API makes.
+     */
+    public Store store() {
+        return store;
+    }
+
+    /** Creates a token of {@code role} (not {@link Role#HOST}: those come from enrollment) and returns it. */
+    public String issueToken(Role role, String note) {
+        if (role == Role.HOST) throw new IllegalArgumentException("host tokens are issued by enrollment only");
+        return store.inTransaction(tx -> tokens.issue(tx, role, Optional.empty(), note, clock.instant()));
+    }
+
+    /**
+     * Stops taking requests, lets those in progress finish (up to the configured grace), then
+     * stops the HTTP server, its threads and the database. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        api.beginShutdown();
+        try {
+            if (!api.awaitIdle(config.shutdownGrace())) {
+                log.warn("Collector on {}: requests still running after {}; stopping anyway", url, config.shutdownGrace());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        http.stop(0);
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) executor.shutdownNow();
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+        log.info("Collector on {} stopped", url);
+    }
+}

@@ -1,0 +1,65 @@
+package io.assay.server.cli;
+
+import io.assay.server.Collector;
+import io.assay.server.ServerConfig;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code assay-server serve}: runs the collector until SIGTERM/SIGINT. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the collector until stopped (SIGTERM or Ctrl-C stop it cleanly).")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8440",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Option(names = "--db", paramLabel = "PATH", defaultValue = "assay.db",
+            description = "SQLite database file, created if missing (default: ${DEFAULT-VALUE}).")
+    Path db;
+
+    @Option(names = "--max-body-bytes", paramLabel = "BYTES", defaultValue = "4194304",
+            description = "Largest request body accepted; larger get 413 (default: ${DEFAULT-VALUE}).")
+    long maxBodyBytes;
+
+    @Option(names = "--max-ingest-in-flight", paramLabel = "N", defaultValue = "8",
+            description = "Report uploads processed at once; more get 429 busy (default: ${DEFAULT-VALUE}).")
+    int maxIngestInFlight;
+
+    @Option(names = "--http-threads", paramLabel = "N", defaultValue = "16",
+            description = "HTTP handler threads (default: ${DEFAULT-VALUE}).")
+    int httpThreads;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig config = ServerConfig.builder()
+                .listen(ServerConfig.parseListen(listen))
+                .db(db)
+                .maxBodyBytes(maxBodyBytes)
+                .maxIngestInFlight(maxIngestInFlight)
+                .httpThreads(httpThreads)
+                .build();
+        Collector collector;
+        try {
+            collector = Collector.start(config, Clock.systemUTC());
+        } catch (BindException e) {
+            throw new CliException("Cannot listen on " + listen + ": " + e.getMessage()
+                    + ". Another process probably uses this port; stop it or pass another --listen.", e);
+        } catch (IOException e) {
+            throw new CliException("Cannot start the HTTP server on " + listen + ": " + e.getMessage()
+                    + ". Check the --listen address.", e);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            collector.close();
+            stopped.countDown();
+        }, "assay-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

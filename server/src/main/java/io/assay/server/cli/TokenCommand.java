@@ -1,0 +1,105 @@
+package io.assay.server.cli;
+
+import io.assay.server.auth.Tokens;
+import io.assay.server.store.Role;
+import io.assay.server.store.Store;
+import io.assay.server.store.TokenRecord;
+import io.assay.server.store.sqlite.SqliteStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code assay-server token create|list}: manages bearer tokens in the database. */
+@Command(name = "token", mixinStandardHelpOptions = true, description = "Create or list bearer tokens.",
+        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class})
+final class TokenCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use 'token create' or 'token list'.");
+    }
+
+    private static Store open(Path db) {
+        return SqliteStore.open(db, Duration.ofSeconds(10), 1);
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a token and print it on stdout (only the token, so scripts can capture it)."
+                    + " It is shown once; only its SHA-256 is stored.")
+    static final class Create implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--role", required = true, paramLabel = "ROLE",
+                description = "enroll (hosts enroll with it), auditor (read-only) or admin.")
+        String role;
+
+        @Option(names = "--db", paramLabel = "PATH", defaultValue = "assay.db",
+                description = "SQLite database file of the collector (default: ${DEFAULT-VALUE}).")
+        Path db;
+
+        @Option(names = "--note", paramLabel = "TEXT", defaultValue = "",
+                description = "What the token is for, shown by 'token list'.")
+        String note;
+
+        @Override
+        public Integer call() {
+            Role r;
+            try {
+                r = Role.parse(role);
+            } catch (IllegalArgumentException e) {
+                r = Role.HOST;
+            }
+            if (r == Role.HOST) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--role must be enroll, auditor or admin, was \""
+                        + role + "\" (host tokens come from enrollment).");
+            }
+            Role chosen = r;
+            Tokens tokens = new Tokens(new SecureRandom());
+            String token;
+            try (Store store = open(db)) {
+                token = store.inTransaction(tx -> tokens.issue(tx, chosen, Optional.empty(), note,
+                        Clock.systemUTC().instant()));
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(token);
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens: role, host, created, note (never secrets).")
+    static final class ListTokens implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--db", paramLabel = "PATH", defaultValue = "assay.db",
+                description = "SQLite database file of the collector (default: ${DEFAULT-VALUE}).")
+        Path db;
+
+        @Override
+        public Integer call() {
+            List<TokenRecord> tokens;
+            try (Store store = open(db)) {
+                tokens = store.read(Store.ReadTx::listTokens);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-8s %-20s %-24s %s%n", "ROLE", "HOST", "CREATED", "NOTE");
+            for (TokenRecord t : tokens) {
+                out.printf("%-8s %-20s %-24s %s%n", t.role().wireName(), t.hostId().orElse("-"), t.createdAt(), t.note());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+}

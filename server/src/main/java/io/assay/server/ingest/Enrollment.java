@@ -1,0 +1,96 @@
+package io.assay.server.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import io.assay.protocol.Ed25519PublicKey;
+import io.assay.protocol.ProtocolException;
+import io.assay.protocol.api.EnrollRequest;
+import io.assay.protocol.api.EnrollResponse;
+import io.assay.server.auth.Tokens;
+import io.assay.server.store.HostEvent;
+import io.assay.server.store.HostRecord;
+import io.assay.server.store.Role;
+import io.assay.server.store.Store;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enrolls hosts: pins the presented public key to a new host id and issues that host's upload
+ * token. Thread-safe.
+ *
+ * <p>The key, not the hardware identity, is what identifies a host: cloned VMs share system
+ * UUIDs, so a second host with a known UUID is still enrolled, with a warning and a
+ * {@code clone-suspected} event on both hosts. Re-enrolling a known key is idempotent: same host
+ * id, fresh token (older tokens of that host stay valid, so an agent that lost its token can
+ * recover without breaking one that did not).
+ */
+public final class Enrollment {
+    private static final Logger log = LoggerFactory.getLogger(Enrollment.class);
+
+    private final Store store;
+    private final Tokens tokens;
+    private final SecureRandom random;
+    private final Clock clock;
+
+    public Enrollment(Store store, Tokens tokens, SecureRandom random, Clock clock) {
+        this.store = requireNonNull(store, "store");
+        this.tokens = requireNonNull(tokens, "tokens");
+        this.random = requireNonNull(random, "random");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    public EnrollResponse enroll(EnrollRequest request) throws IngestRejectedException {
+        Ed25519PublicKey key;
+        try {
+            key = Ed25519PublicKey.fromBase64(request.publicKey());
+        } catch (ProtocolException e) {
+            throw new IngestRejectedException(IngestRejectedException.Reason.MALFORMED,
+                    "publicKey is not a usable Ed25519 public key: " + e.getMessage()
+                            + ". Send the standard base64 of the 32-byte raw key.");
+        }
+        String publicKey = key.base64();
+        Instant now = clock.instant();
+        EnrollResponse response = store.inTransaction(tx -> {
+            Optional<HostRecord> known = tx.findHostByPublicKey(publicKey);
+            if (known.isPresent()) {
+                String hostId = known.get().hostId();
+                String token = tokens.issue(tx, Role.HOST, Optional.of(hostId), "re-enrollment", now);
+                return new EnrollResponse(hostId, key.keyId(), token, List.of());
+            }
+            String hostId = newHostId();
+            List<String> warnings = new ArrayList<>();
+            String uuid = request.identity().systemUuid();
+            List<HostRecord> sameUuid = uuid.isBlank() ? List.of() : tx.findHostsBySystemUuid(uuid);
+            tx.insertHost(HostRecord.enrolled(hostId, publicKey, key.keyId(), request.identity(),
+                    request.agentVersion(), now));
+            for (HostRecord other : sameUuid) {
+                String detail = "host " + hostId + " and host " + other.hostId() + " presented the same system UUID "
+                        + uuid + " with different keys; probably a cloned VM";
+                warnings.add("another host (" + other.hostId() + ") presented the same system UUID " + uuid
+                        + "; if this machine is a cloned VM, give it its own system UUID."
+                        + " Both are enrolled as separate hosts.");
+                tx.insertEvent(new HostEvent(hostId, HostEvent.Kind.CLONE_SUSPECTED, 0, detail, now, Optional.empty()));
+                tx.insertEvent(new HostEvent(other.hostId(), HostEvent.Kind.CLONE_SUSPECTED, 0, detail, now,
+                        Optional.empty()));
+            }
+            String token = tokens.issue(tx, Role.HOST, Optional.of(hostId), "enrollment", now);
+            return new EnrollResponse(hostId, key.keyId(), token, warnings);
+        });
+        log.info("{}: enrolled with key {}{}", response.hostId(), response.keyId(),
+                response.warnings().isEmpty() ? "" : " (warning: system UUID shared with another host)");
+        return response;
+    }
+
+    private String newHostId() {
+        byte[] b = new byte[8];
+        random.nextBytes(b);
+        return "h-" + HexFormat.of().formatHex(b);
+    }
+}

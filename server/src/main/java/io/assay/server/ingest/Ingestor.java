@@ -1,0 +1,168 @@
+package io.assay.server.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import io.assay.protocol.Chain;
+import io.assay.protocol.Ed25519PublicKey;
+import io.assay.protocol.Envelope;
+import io.assay.protocol.Envelopes;
+import io.assay.protocol.Envelopes.SignedReport;
+import io.assay.protocol.Json;
+import io.assay.protocol.ProtocolException;
+import io.assay.protocol.Report;
+import io.assay.protocol.VerificationException;
+import io.assay.protocol.api.Ack;
+import io.assay.protocol.api.BatchResponse;
+import io.assay.protocol.api.ReportBatch;
+import io.assay.server.ingest.IngestRejectedException.Reason;
+import io.assay.server.store.HostEvent;
+import io.assay.server.store.HostRecord;
+import io.assay.server.store.ReportRow;
+import io.assay.server.store.Store;
+import io.assay.server.store.StoredReport;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts report batches of one host. Thread-safe; batches of different hosts run in parallel up
+ * to the store's single writer.
+ *
+ * <p>Contract: reports are taken in batch order and processing stops at the first refused one.
+ * Reports before it stay stored and are acknowledged in the exception. Each accepted report is
+ * committed in the same transaction as the move of its host's chain end, so the chain in the
+ * database never points past or short of the stored reports. A report whose seq is stored with
+ * the same payload hash is acknowledged {@code duplicate} and not stored again; one with a
+ * different hash is a fork: refused, and recorded as a {@code fork} host event with the refused
+ * envelope as evidence.
+ *
+ * <p>Signatures are verified before the write transaction, so the CPU-heavy part runs in
+ * parallel and the writer lock is held only for the chain check and the inserts. The report's
+ * own times are recorded, never used for acceptance: a skewed agent clock must not lock it out.
+ */
+public final class Ingestor {
+    private static final Logger log = LoggerFactory.getLogger(Ingestor.class);
+
+    private final Store store;
+    private final Clock clock;
+    /** Pinned keys never change for a host id, so decoding each once is safe. */
+    private final Map<String, Ed25519PublicKey> keys = new ConcurrentHashMap<>();
+
+    public Ingestor(Store store, Clock clock) {
+        this.store = requireNonNull(store, "store");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Ingests {@code batch} for the host {@code hostId} that the caller's token is bound to.
+     *
+     * @return one ack per report, in batch order
+     * @throws IngestRejectedException a report was refused; its acks cover the reports before it
+     */
+    public BatchResponse ingest(String hostId, ReportBatch batch) throws IngestRejectedException {
+        HostRecord host = store.read(tx -> tx.findHost(hostId)).orElseThrow(() -> new IngestRejectedException(
+                Reason.UNKNOWN_HOST, "host " + hostId + " is not enrolled; enroll the agent again"));
+        Ed25519PublicKey key = keys.computeIfAbsent(hostId, id -> Ed25519PublicKey.fromBase64(host.publicKey()));
+
+        List<SignedReport> opened = new ArrayList<>();
+        IngestRejectedException refusedBeforeStore = null;
+        for (int i = 0; i < batch.reports().size(); i++) {
+            try {
+                SignedReport report = open(batch.reports().get(i), key, hostId);
+                opened.add(report);
+            } catch (IngestRejectedException e) {
+                refusedBeforeStore = e;
+                break;
+            }
+        }
+
+        Instant receivedAt = clock.instant();
+        Outcome outcome = store.inTransaction(tx -> store(tx, hostId, opened, receivedAt));
+        if (outcome.refused().isPresent()) throw outcome.refused().get();
+        if (refusedBeforeStore != null) {
+            int index = opened.size();
+            throw refusedBeforeStore.withPosition(index, seqOf(batch.reports().get(index)), outcome.acks());
+        }
+        log.debug("{}: batch of {} stored", hostId, outcome.acks().size());
+        return new BatchResponse(outcome.acks());
+    }
+
+    private static SignedReport open(Envelope envelope, Ed25519PublicKey key, String hostId)
+            throws IngestRejectedException {
+        SignedReport report;
+        try {
+            report = Envelopes.open(envelope, key);
+        } catch (VerificationException e) {
+            throw new IngestRejectedException(Reason.BAD_SIGNATURE, e.getMessage()
+                    + "; the report was not signed by this host's enrolled key, or was changed after signing");
+        } catch (ProtocolException e) {
+            throw new IngestRejectedException(Reason.MALFORMED, e.getMessage());
+        }
+        if (!report.report().hostId().equals(hostId)) {
+            throw new IngestRejectedException(Reason.UNKNOWN_HOST, "report names host " + report.report().hostId()
+                    + " but the token belongs to host " + hostId + "; a host may upload only its own reports");
+        }
+        return report;
+    }
+
+    /** Best-effort seq of a refused envelope, for the problem answer only; never trusted. */
+    private static long seqOf(Envelope envelope) {
+        try {
+            return Json.fromBytes(Envelopes.unverifiedPayload(envelope), Report.class).seq();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private record Outcome(List<Ack> acks, Optional<IngestRejectedException> refused) {}
+
+    private Outcome store(Store.Tx tx, String hostId, List<SignedReport> reports, Instant receivedAt) {
+        HostRecord host = tx.findHost(hostId).orElseThrow(() -> new IllegalStateException("host " + hostId + " vanished"));
+        Optional<Chain.Link> end = host.chainEnd();
+        List<Ack> acks = new ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+            SignedReport sr = reports.get(i);
+            Report r = sr.report();
+            long lastSeq = end.map(Chain.Link::seq).orElse(0L);
+            if (r.seq() <= lastSeq) {
+                Optional<StoredReport> stored = tx.findReport(hostId, r.seq());
+                if (stored.isPresent() && stored.get().row().payloadHash().equals(sr.payloadHash())) {
+                    acks.add(new Ack(hostId, r.seq(), Ack.DUPLICATE, sr.payloadHash()));
+                    continue;
+                }
+                String detail = "seq " + r.seq() + " is already stored with payload hash "
+                        + stored.map(s -> s.row().payloadHash()).orElse("(missing)") + " but this report's hash is "
+                        + sr.payloadHash() + "; two different signed reports share one seq (cloned key or replay)."
+                        + " Recorded as a fork against the host";
+                tx.insertEvent(new HostEvent(hostId, HostEvent.Kind.FORK, r.seq(), detail, receivedAt,
+                        Optional.of(Json.toJson(sr.envelope()))));
+                log.warn("{}: fork at seq {}: a second, different signed report was uploaded", hostId, r.seq());
+                return new Outcome(acks, Optional.of(new IngestRejectedException(Reason.SEQ_REUSED, detail, i, r.seq(),
+                        acks)));
+            }
+            try {
+                Chain.verifyNext(end, r);
+            } catch (Chain.ChainException e) {
+                Reason reason = switch (e.reason()) {
+                    case SEQ_REUSED -> Reason.SEQ_REUSED;
+                    case SEQ_GAP -> Reason.SEQ_GAP;
+                    case PREV_MISMATCH -> Reason.PREV_MISMATCH;
+                };
+                log.debug("{}: refused seq {}: {}", hostId, r.seq(), e.getMessage());
+                return new Outcome(acks, Optional.of(new IngestRejectedException(reason, e.getMessage(), i, r.seq(),
+                        acks)));
+            }
+            tx.appendReport(new StoredReport(new ReportRow(hostId, r.seq(), sr.payloadHash(), r.windowStartMs(),
+                    r.windowEndMs(), r.verdict(), receivedAt, r.agentStartedMs()), Json.toJson(sr.envelope())));
+            end = Optional.of(new Chain.Link(r.seq(), sr.payloadHash()));
+            acks.add(new Ack(hostId, r.seq(), Ack.ACCEPTED, sr.payloadHash()));
+        }
+        return new Outcome(acks, Optional.empty());
+    }
+}

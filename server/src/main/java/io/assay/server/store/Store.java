@@ -1,0 +1,81 @@
+package io.assay.server.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The collector's database. Implementations are thread-safe: any number of threads may run
+ * transactions at once. Read-write transactions are serialised (one writer at a time, as SQLite
+ * is anyway); read transactions see a consistent snapshot and do not block the writer.
+ *
+ * <p>Transactions are owned by the store: the work function runs inside one, the store commits
+ * when it returns and rolls back when it throws (the exception then propagates unchanged).
+ * Database failures surface as {@link StoreException}.
+ *
+ * <pre>{@code
+ * HostRecord host = store.inTransaction(tx -> { tx.insertHost(h); return h; });
+ * List<HostRecord> all = store.read(ReadTx::listHosts);
+ * }</pre>
+ */
+public interface Store extends AutoCloseable {
+
+    /** Runs {@code work} in a read-write transaction and returns its result. */
+    <T> T inTransaction(Work<Tx, T> work);
+
+    /** Runs {@code work} in a read-only snapshot transaction and returns its result. */
+    <T> T read(Work<ReadTx, T> work);
+
+    /** Closes all connections. Transactions after this throw {@link StoreException}. */
+    @Override
+    void close();
+
+    /** A function run inside a transaction. */
+    @FunctionalInterface
+    interface Work<X, T> {
+        T apply(X tx);
+    }
+
+    /** Queries. Results are snapshots; lists are immutable. */
+    interface ReadTx {
+        Optional<TokenRecord> findToken(String tokenHash);
+
+        /** All tokens, oldest first. */
+        List<TokenRecord> listTokens();
+
+        Optional<HostRecord> findHost(String hostId);
+
+        /** The host whose pinned key is {@code publicKey} (standard base64), if any. */
+        Optional<HostRecord> findHostByPublicKey(String publicKey);
+
+        /** Hosts that presented {@code systemUuid} at enrollment, oldest first. */
+        List<HostRecord> findHostsBySystemUuid(String systemUuid);
+
+        /** All hosts, in enrollment order. */
+        List<HostRecord> listHosts();
+
+        Optional<StoredReport> findReport(String hostId, long seq);
+
+        /** One page of a host's report index; see {@link ReportQuery}. */
+        List<ReportRow> listReports(String hostId, ReportQuery query);
+
+        /** A host's events, oldest first. */
+        List<HostEvent> listEvents(String hostId);
+    }
+
+    /** Queries and writes. */
+    interface Tx extends ReadTx {
+        /** Inserts a token; throws {@link StoreException} if its hash is already stored. */
+        void insertToken(TokenRecord token);
+
+        /** Inserts a newly enrolled host; throws {@link StoreException} on a duplicate id or key. */
+        void insertHost(HostRecord host);
+
+        /**
+         * Stores a report and moves the host's chain end to it, in this transaction. Throws
+         * {@link StoreException} if the host already has a report with this seq.
+         */
+        void appendReport(StoredReport report);
+
+        void insertEvent(HostEvent event);
+    }
+}

@@ -1,0 +1,54 @@
+-- Assay collector schema, version 1 (SQLite). Applied once on open; the version is kept in
+-- PRAGMA user_version. Times are epoch milliseconds UTC. Statements are separated by ';' at
+-- the end of a line (the loader splits on that).
+
+CREATE TABLE tokens (
+    token_hash  TEXT    NOT NULL PRIMARY KEY,   -- SHA-256 hex of the token; the token is never stored
+    role        TEXT    NOT NULL,               -- enroll | auditor | admin | host
+    host_id     TEXT,                           -- set for role host only
+    note        TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE hosts (
+    host_id       TEXT    NOT NULL PRIMARY KEY,
+    public_key    TEXT    NOT NULL UNIQUE,      -- pinned Ed25519 key, standard base64
+    key_id        TEXT    NOT NULL,
+    hostname      TEXT    NOT NULL,
+    system_uuid   TEXT    NOT NULL,
+    board_serial  TEXT    NOT NULL,
+    macs_json     TEXT    NOT NULL,             -- JSON array of strings
+    agent_version TEXT    NOT NULL,
+    enrolled_at   INTEGER NOT NULL,
+    last_seen     INTEGER,                      -- collector clock at the last accepted report
+    last_seq      INTEGER NOT NULL DEFAULT 0,   -- chain end; 0 = no report yet
+    last_hash     TEXT    NOT NULL DEFAULT '',
+    last_verdict  TEXT
+);
+
+CREATE INDEX hosts_by_system_uuid ON hosts (system_uuid);
+
+CREATE TABLE reports (
+    host_id          TEXT    NOT NULL REFERENCES hosts (host_id),
+    seq              INTEGER NOT NULL,
+    payload_hash     TEXT    NOT NULL,
+    window_start     INTEGER NOT NULL,          -- agent's claim
+    window_end       INTEGER NOT NULL,          -- agent's claim
+    verdict          TEXT    NOT NULL,
+    received_at      INTEGER NOT NULL,          -- collector clock
+    agent_started_ms INTEGER NOT NULL,
+    envelope         BLOB    NOT NULL,          -- envelope JSON, UTF-8; last so index scans skip it
+    PRIMARY KEY (host_id, seq)
+);
+
+CREATE TABLE host_events (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    host_id   TEXT    NOT NULL REFERENCES hosts (host_id),
+    kind      TEXT    NOT NULL,                 -- fork | clone-suspected
+    seq       INTEGER NOT NULL,                 -- 0 when not about one report
+    detail    TEXT    NOT NULL,
+    at        INTEGER NOT NULL,
+    evidence  BLOB                              -- e.g. the refused envelope of a fork
+);
+
+CREATE INDEX host_events_by_host ON host_events (host_id, id);
