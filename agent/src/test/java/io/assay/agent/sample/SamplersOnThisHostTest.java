@@ -1,0 +1,68 @@
+package io.assay.agent.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import oshi.SystemInfo;
+
+/** The real samplers on the machine running the tests: values must be plausible. */
+class SamplersOnThisHostTest {
+    static SystemInfo si;
+
+    @BeforeAll
+    static void init() {
+        si = new SystemInfo();
+    }
+
+    @Test
+    void cpuLoadIsAPercentage() throws InterruptedException {
+        CpuSampler cpu = new CpuSampler(si.getHardware().getProcessor());
+        Thread.sleep(200);
+        Reading<CpuLoad> r = cpu.sample();
+        assertThat(r).isInstanceOf(Reading.Present.class);
+        double p = ((Reading.Present<CpuLoad>) r).value().percent();
+        assertThat(p).isBetween(0.0, 100.0);
+    }
+
+    @Test
+    void processesIncludeThisJvmWithItsCpuShareAndRss() {
+        ProcessSampler sampler = new ProcessSampler(si.getOperatingSystem());
+        sampler.sample();
+        // Burn some CPU in this process so its share between samples is above zero.
+        long x = 0;
+        long until = System.nanoTime() + 200_000_000L;
+        while (System.nanoTime() < until) x += System.nanoTime() % 7;
+        Reading<List<ProcessObservation>> r = sampler.sample();
+        assertThat(x).isPositive();
+        assertThat(r).isInstanceOf(Reading.Present.class);
+        List<ProcessObservation> all = ((Reading.Present<List<ProcessObservation>>) r).value();
+        assertThat(all.size()).isGreaterThan(1);
+        ProcessObservation me = all.stream().filter(p -> p.pid() == ProcessHandle.current().pid()).findFirst().orElseThrow();
+        assertThat(me.name()).isNotEmpty();
+        assertThat(me.exePath()).contains("java");
+        assertThat(me.commandLine()).contains("java");
+        assertThat(me.user()).isNotEmpty();
+        assertThat(me.rssBytes()).isGreaterThan(1 << 20);
+        assertThat(me.startTimeMs()).isGreaterThan(1_600_000_000_000L);
+        assertThat(me.cpuPercent()).isGreaterThan(0.0);
+        assertThat(all).allSatisfy(p -> assertThat(p.commandLine().length()).isLessThanOrEqualTo(1025));
+    }
+
+    @Test
+    void aThrowingSamplerBecomesAnAbsentReading() {
+        Sampler<CpuLoad> broken = new Sampler<>() {
+            @Override
+            public String source() {
+                return "cpu";
+            }
+
+            @Override
+            public CpuLoad read() {
+                throw new IllegalStateException("no /proc/stat");
+            }
+        };
+        assertThat(broken.sample()).isEqualTo(Reading.absent("cpu", "IllegalStateException: no /proc/stat"));
+    }
+}
