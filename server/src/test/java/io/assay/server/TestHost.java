@@ -1,0 +1,114 @@
+package io.assay.server;
+
+import io.assay.protocol.Ed25519Signer;
+import io.assay.protocol.Envelope;
+import io.assay.protocol.Envelopes;
+import io.assay.protocol.Envelopes.SignedReport;
+import io.assay.protocol.Json;
+import io.assay.protocol.LoadSummary;
+import io.assay.protocol.ProcessSample;
+import io.assay.protocol.Report;
+import io.assay.protocol.Verdict;
+import io.assay.protocol.api.EnrollRequest;
+import io.assay.protocol.api.EnrollResponse;
+import io.assay.protocol.api.HostIdentity;
+import io.assay.protocol.api.ReportBatch;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A simulated agent: its own key, enrolled at a {@link TestCollector}, writing a correctly
+ * chained series of signed reports with one-minute windows starting at {@link #T0}.
+ */
+public final class TestHost {
+    public static final Instant T0 = Instant.parse("2025-03-01T00:00:00Z");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Ed25519Signer signer;
+    private final HostIdentity identity;
+    private String hostId = "";
+    private String token = "";
+    private long seq;
+    private String prev = "";
+
+    public TestHost(String hostname, String systemUuid) {
+        this.signer = Ed25519Signer.generate(RANDOM);
+        this.identity = new HostIdentity(hostname, systemUuid, "SN-" + hostname, List.of("02:00:00:00:00:01"));
+    }
+
+    public static TestHost enrolledAt(TestCollector server, String hostname) {
+        TestHost host = new TestHost(hostname, java.util.UUID.randomUUID().toString());
+        host.enroll(server);
+        return host;
+    }
+
+    public EnrollRequest enrollRequest() {
+        return new EnrollRequest(identity, signer.publicKey().base64(), "test-agent 1");
+    }
+
+    /** Enrolls and remembers the host id and token; fails unless the answer is 200. */
+    public EnrollResponse enroll(TestCollector server) {
+        HttpResponse<String> r = server.post("/api/v1/enroll", server.enrollToken(), Json.toJson(enrollRequest()));
+        if (r.statusCode() != 200) throw new AssertionError("enroll failed: " + r.statusCode() + " " + r.body());
+        EnrollResponse response = Json.fromJson(r.body(), EnrollResponse.class);
+        hostId = response.hostId();
+        token = response.hostToken();
+        return response;
+    }
+
+    public Ed25519Signer signer() {
+        return signer;
+    }
+
+    public String hostId() {
+        return hostId;
+    }
+
+    public String token() {
+        return token;
+    }
+
+    /** The next report of the chain, signed; advances the chain. */
+    public SignedReport next() {
+        return next(Verdict.CLEAN);
+    }
+
+    public SignedReport next(Verdict verdict) {
+        SignedReport r = Envelopes.seal(report(seq + 1, prev, verdict), signer);
+        seq++;
+        prev = r.payloadHash();
+        return r;
+    }
+
+    /** A report for {@code seq} with the given prev, signed by this host, not advancing the chain. */
+    public SignedReport sealed(long seq, String prev, Verdict verdict) {
+        return Envelopes.seal(report(seq, prev, verdict), signer);
+    }
+
+    public Report report(long seq, String prev, Verdict verdict) {
+        long start = T0.plus(Duration.ofMinutes(seq - 1)).toEpochMilli();
+        return new Report(Report.FORMAT_VERSION, hostId, seq, prev, start, start + 60_000, "test-agent 1",
+                T0.toEpochMilli(), "a".repeat(64), "", new LoadSummary(12.5, 40, 12),
+                List.of(new ProcessSample(42, "nginx", "/usr/sbin/nginx", "nginx -g daemon off;", "www-data", 3.5,
+                        50_000_000, T0.toEpochMilli(), "")),
+                List.of(), verdict, List.of());
+    }
+
+    /** A {@code ReportBatch} JSON body of the given reports' envelopes. */
+    public static String batch(SignedReport... reports) {
+        return Json.toJson(new ReportBatch(Arrays.stream(reports).map(SignedReport::envelope).toList()));
+    }
+
+    public static String batch(Envelope... envelopes) {
+        return Json.toJson(new ReportBatch(List.of(envelopes)));
+    }
+
+    /** Uploads reports with this host's token. */
+    public HttpResponse<String> upload(TestCollector server, SignedReport... reports) {
+        return server.post("/api/v1/reports", token, batch(reports));
+    }
+}
