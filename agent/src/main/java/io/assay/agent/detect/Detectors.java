@@ -1,44 +1,30 @@
 package io.assay.agent.detect;
 
-import io.assay.protocol.Finding;
-import io.assay.protocol.Hashes;
-import io.assay.protocol.Verdict;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
+import java.util.Optional;
 
-/** Builds the agent's detector from its configuration directory. */
+/** Builds the agent's detector: built-in rules from the jar, local rules and allowlist from the config directory. */
 public final class Detectors {
     private Detectors() {}
 
     /**
-     * Loads the detector configured under {@code configDir}.
-     *
-     * <p>Placeholder until the rules engine lands: judges every window CLEAN with no findings.
+     * The detector for this host ({@code /proc}, {@code /sys}, {@code /etc}). Reads
+     * {@code local-rules.json} and {@code allowlist.json} from {@code configDir} when present; a broken
+     * one is refused with file, line and reason in the window notes, and the built-in (or last good)
+     * rules stay in force.
      */
     public static Detector load(Path configDir, Clock clock) {
-        String emptyHash = Hashes.sha256Hex(new byte[0]);
-        return new Detector() {
-            @Override
-            public List<Finding> observe(Instant now) {
-                return List.of();
-            }
+        return load(configDir, clock, HostDetector.Roots.system());
+    }
 
-            @Override
-            public Assessment closeWindow(Instant now) {
-                return new Assessment(Verdict.CLEAN, List.of(), List.of());
-            }
+    /** As {@link #load(Path, Clock)}, reading the host through other roots (tests, recorded hosts, containers). */
+    public static HostDetector load(Path configDir, Clock clock, HostDetector.Roots roots) {
+        return new HostDetector(roots, clock, new RuleSource(Optional.of(configDir)));
+    }
 
-            @Override
-            public String rulesHash() {
-                return emptyHash;
-            }
-
-            @Override
-            public String allowlistHash() {
-                return "";
-            }
-        };
+    /** Built-in rules only, no config directory (the one-shot scan without an installed agent). */
+    public static HostDetector builtIn(Clock clock, HostDetector.Roots roots) {
+        return new HostDetector(roots, clock, new RuleSource(Optional.empty()));
     }
 }

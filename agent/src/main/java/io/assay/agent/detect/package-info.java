@@ -1,5 +1,61 @@
 /**
  * The detect stage: rules (data, hashed into every report) over the evidence of a window produce
- * findings and a verdict. See the README's "How a verdict is reached" for the combination logic.
+ * findings and a verdict.
+ *
+ * <h2>How a verdict is reached</h2>
+ *
+ * <p>No single signal decides alone unless nothing innocent produces it. Evidence comes in three
+ * kinds ({@link io.assay.protocol.Finding.Kind}):
+ *
+ * <ul>
+ *   <li><b>Signatures</b> (each alone means {@code MINING}, and an allowlist never lowers them):
+ *       miner code in the executable ({@code sig.exe.miner-strings}: distinct miner strings whose
+ *       weights reach {@code binaryThreshold}, found in one Aho–Corasick pass over
+ *       {@code /proc/PID/exe}, so renamed and deleted binaries are caught); a miner command line
+ *       ({@code sig.cmdline.miner}: stratum URLs, {@code --donate-level}, {@code --randomx-*},
+ *       pool domains, base64 forms… whose weights reach {@code commandLineThreshold}, so one weak
+ *       fragment such as {@code -a scrypt} is not enough and {@code gcc -o pool.o} matches
+ *       nothing); a checksum-valid wallet in the command line ({@code sig.wallet.cmdline}); a miner
+ *       configuration the process opened, named with {@code -c}, or runs next to while active
+ *       ({@code sig.config.miner}); a program named like a known miner ({@code sig.name.miner}); and
+ *       a connection to a pool port <em>corroborated by a process signal</em>
+ *       ({@code sig.net.pool-endpoint}).
+ *   <li><b>Behaviours</b> of one process, in independence groups: <i>load</i> (sustained share of a
+ *       core, full load at positive nice), <i>location</i> (exe in /tmp, /var/tmp, /dev/shm; deleted;
+ *       memfd), <i>disguise</i> (a user process posing as a kernel thread, a campaign name, a packed
+ *       exe), <i>memory</i> (RandomX-size explicit huge pages), <i>msr</i> ({@code /dev/cpu/N/msr}
+ *       open). Findings in one group are facets of one fact and count once. Two weak ones never
+ *       count towards {@code MINING}: the name-mismatch ({@code beh.disguise.comm}, many programs set
+ *       their own title) and an uncorroborated pool port ({@code beh.net.pool-port}).
+ *   <li><b>Host</b> state: bulk huge-page reservation, {@code /etc/ld.so.preload}, msr writes enabled,
+ *       CPU busy time that no visible process accounts for (from {@code /proc/stat} minus the sum of
+ *       processes' own and reaped children's ticks, so {@code make -j} is not "hidden"), and pids
+ *       reachable by number but missing from the {@code /proc} listing (readdir hooks).
+ * </ul>
+ *
+ * <p>The window's verdict, strongest first:
+ *
+ * <ol>
+ *   <li>{@code MINING} when there is any signature; or one process shows behaviours from two or more
+ *       groups, at least one of them a resource group (load, memory, msr), none allowlisted (a busy
+ *       binary run from /tmp; a kthread impostor holding huge pages); or CPU is burnt by no visible
+ *       process while pids are hidden or {@code ld.so.preload} is set.
+ *   <li>{@code DEGRADED} when the agent could not see what it must (another user's exe or fds
+ *       unreadable, {@code /proc/net/tcp} or {@code /proc/stat} missing, no observation). MINING wins
+ *       over DEGRADED: what was seen is enough.
+ *   <li>{@code SUSPECT} when any unallowlisted behaviour or host finding remains (a lone busy
+ *       {@code xz}, a lone memfd exe).
+ *   <li>{@code CLEAN} otherwise.
+ * </ol>
+ *
+ * <p>A pool port is weak alone: 443 and 80 carry everything, and a shared CDN address can be an old
+ * pool's. A connection to a dedicated pool port (3333, 14444…) becomes a signature only together with
+ * a behaviour of that process; one to a blend port (80, 443, 8080, 8443, 8888) only together with a
+ * behaviour other than load, so a busy JVM downloading over HTTPS stays unflagged. The agent never
+ * resolves pool domains itself.
+ *
+ * <p>The allowlist lowers behaviour findings of matching processes (kept with the reason), never
+ * signatures. Signatures are returned by {@link io.assay.agent.detect.Detector#observe} the first
+ * time they are seen, so the agent ships a {@code MINING} report at once.
  */
 package io.assay.agent.detect;

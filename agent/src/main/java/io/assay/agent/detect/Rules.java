@@ -1,0 +1,264 @@
+package io.assay.agent.detect;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The detection rules in force: data from {@code assay/rules.json} in the jar, plus the operator's
+ * {@code local-rules.json} when present (lists are appended, thresholds override one by one).
+ * Built only by {@link #parse}, which validates everything and reports file, line and reason.
+ */
+public record Rules(
+        String version,
+        List<String> minerNames,
+        List<String> disguiseNames,
+        Pattern kernelThreadNames,
+        List<CommandLinePattern> commandLine,
+        int commandLineThreshold,
+        List<String> poolDomains,
+        Set<Integer> poolPorts,
+        Set<Integer> blendPorts,
+        List<WalletFormat> wallets,
+        List<BinaryString> binaryStrings,
+        int binaryThreshold,
+        List<String> packerMarkers,
+        List<String> configFileNames,
+        List<List<String>> configKeySets,
+        List<HardwareId> hardware,
+        Thresholds thresholds) {
+
+    public Rules {
+        minerNames = List.copyOf(minerNames);
+        disguiseNames = List.copyOf(disguiseNames);
+        commandLine = List.copyOf(commandLine);
+        poolDomains = List.copyOf(poolDomains);
+        poolPorts = Set.copyOf(poolPorts);
+        blendPorts = Set.copyOf(blendPorts);
+        wallets = List.copyOf(wallets);
+        binaryStrings = List.copyOf(binaryStrings);
+        packerMarkers = List.copyOf(packerMarkers);
+        configFileNames = List.copyOf(configFileNames);
+        configKeySets = configKeySets.stream().map(List::copyOf).toList();
+        hardware = List.copyOf(hardware);
+    }
+
+    /** A command-line fragment; weights of distinct matches add up against {@link #commandLineThreshold}. */
+    public record CommandLinePattern(String id, Pattern regex, int weight) {}
+
+    /** A wallet address format; {@code versions} are allowed Base58Check version prefixes (hex). */
+    public record WalletFormat(String coin, Pattern regex, Wallets.Check check, List<String> versions) {}
+
+    /** A string found in miner executables; weights of distinct strings add up against {@link #binaryThreshold}. */
+    public record BinaryString(String text, int weight) {}
+
+    /** Miner hardware by USB vendor:product; {@code strong} false for generic bridge chips. */
+    public record HardwareId(String usbId, String name, boolean strong) {}
+
+    /**
+     * Behaviour thresholds.
+     *
+     * @param cpuSustainedPercent share of one core a process must hold in an interval to count as busy
+     * @param cpuSustainedFraction fraction of the window's intervals that must be busy
+     * @param minIntervals intervals needed before load is judged at all
+     * @param hugetlbBytes per-process explicit huge-page memory that counts as a RandomX-size dataset
+     * @param hostHugePages reserved huge pages (2 MiB) that count as a bulk reservation
+     * @param hiddenCpuPercent CPU (share of one core, window average) charged to no visible process
+     * @param suspiciousDirs exe locations where droppers put miners
+     * @param exeScanMaxBytes bytes of one executable scanned at most
+     * @param exeScanBudgetBytes bytes of executables read per observe cycle at most
+     * @param configMaxBytes bytes of one candidate config file read at most
+     */
+    public record Thresholds(int cpuSustainedPercent, double cpuSustainedFraction, int minIntervals, long hugetlbBytes,
+            long hostHugePages, int hiddenCpuPercent, List<String> suspiciousDirs, long exeScanMaxBytes,
+            long exeScanBudgetBytes, int configMaxBytes) {
+        public Thresholds {
+            suspiciousDirs = List.copyOf(suspiciousDirs);
+        }
+    }
+
+    private static final String[] TOP_KEYS = {"version", "minerNames", "disguiseNames", "kernelThreadNames", "commandLine",
+        "commandLineThreshold", "poolDomains", "poolPorts", "blendPorts", "wallets", "binaryStrings", "binaryThreshold",
+        "packerMarkers", "configFiles", "hardware", "thresholds", "description"};
+    private static final String[] THRESHOLD_KEYS = {"cpuSustainedPercent", "cpuSustainedFraction", "minIntervals",
+        "hugetlbBytes", "hostHugePages", "hiddenCpuPercent", "suspiciousDirs", "exeScanMaxBytes", "exeScanBudgetBytes",
+        "configMaxBytes"};
+
+    /** Parses the built-in rules alone. */
+    public static Rules parse(String file, String text) {
+        return parse(file, text, "", "");
+    }
+
+    /**
+     * Parses built-in rules plus an optional local file ({@code localText} "" for none).
+     *
+     * @throws RulesException naming the file and line of the first problem
+     */
+    public static Rules parse(String file, String text, String localFile, String localText) {
+        Map<String, JsonTree> base = JsonTree.parse(file, text).object("the rules file");
+        JsonTree.onlyKeys(base, "the rules file", TOP_KEYS);
+        if (!base.containsKey("version")) throw new RulesException(file, 1, "\"version\" is missing; the built-in rules must name their version");
+        Map<String, JsonTree> merged = new LinkedHashMap<>(base);
+        if (!localText.isBlank()) {
+            Map<String, JsonTree> local = JsonTree.parse(localFile, localText).object("the local rules file");
+            JsonTree.onlyKeys(local, "the local rules file", TOP_KEYS);
+            for (var e : local.entrySet()) merged.merge(e.getKey(), e.getValue(), Rules::mergeNode);
+        }
+        return build(merged, file);
+    }
+
+    private static JsonTree mergeNode(JsonTree a, JsonTree b) {
+        if (a.value() instanceof List<?> && b.value() instanceof List<?>) {
+            List<JsonTree> l = new ArrayList<>(a.array(""));
+            l.addAll(b.array(""));
+            return new JsonTree(l, b.file(), b.line());
+        }
+        if (a.value() instanceof Map<?, ?> && b.value() instanceof Map<?, ?>) {
+            Map<String, JsonTree> m = new LinkedHashMap<>(a.object(""));
+            m.putAll(b.object(""));
+            return new JsonTree(m, b.file(), b.line());
+        }
+        return b;
+    }
+
+    private static Rules build(Map<String, JsonTree> m, String file) {
+        String version = req(m, "version", file).string("version");
+        List<String> minerNames = lower(strings(m, "minerNames"));
+        List<String> disguise = lower(strings(m, "disguiseNames"));
+        Pattern kthreads = regex(req(m, "kernelThreadNames", file), "kernelThreadNames");
+
+        List<CommandLinePattern> cmd = new ArrayList<>();
+        Set<String> ids = new LinkedHashSet<>();
+        for (JsonTree t : req(m, "commandLine", file).array("commandLine")) {
+            Map<String, JsonTree> o = t.object("a commandLine entry");
+            JsonTree.onlyKeys(o, "a commandLine entry", "id", "regex", "weight", "description");
+            String id = req(o, "id", t).string("id");
+            if (!ids.add(id)) throw o.get("id").error("commandLine id \"" + id + "\" is used twice");
+            cmd.add(new CommandLinePattern(id, regex(req(o, "regex", t), "regex of " + id), req(o, "weight", t).integer("weight", 1, 10)));
+        }
+        List<WalletFormat> wallets = new ArrayList<>();
+        for (JsonTree t : req(m, "wallets", file).array("wallets")) {
+            Map<String, JsonTree> o = t.object("a wallets entry");
+            JsonTree.onlyKeys(o, "a wallets entry", "coin", "regex", "check", "versions");
+            String coin = req(o, "coin", t).string("coin");
+            JsonTree chk = req(o, "check", t);
+            Wallets.Check check;
+            try {
+                check = Wallets.Check.valueOf(chk.string("check").toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw chk.error("check of " + coin + " is \"" + chk.value() + "\"; it must be one of base58check, monero, bech32, none");
+            }
+            List<String> versions = o.containsKey("versions") ? o.get("versions").strings("versions") : List.of();
+            for (String v : versions) {
+                if (!v.matches("([0-9a-fA-F]{2})+")) throw o.get("versions").error("version \"" + v + "\" of " + coin + " must be hex bytes, e.g. \"00\"");
+            }
+            wallets.add(new WalletFormat(coin, regex(req(o, "regex", t), "regex of " + coin), check, versions));
+        }
+        List<BinaryString> bins = new ArrayList<>();
+        for (JsonTree t : req(m, "binaryStrings", file).array("binaryStrings")) {
+            Map<String, JsonTree> o = t.object("a binaryStrings entry");
+            JsonTree.onlyKeys(o, "a binaryStrings entry", "text", "weight");
+            String text = req(o, "text", t).string("text");
+            if (text.length() < 4) throw o.get("text").error("binary string \"" + text + "\" is shorter than 4 characters; it would match by chance");
+            bins.add(new BinaryString(text, req(o, "weight", t).integer("weight", 1, 10)));
+        }
+        List<String> configNames = List.of();
+        List<List<String>> keySets = List.of();
+        if (m.containsKey("configFiles")) {
+            JsonTree cf = m.get("configFiles");
+            Map<String, JsonTree> o = cf.object("configFiles");
+            JsonTree.onlyKeys(o, "configFiles", "names", "keySets");
+            configNames = strings(o, "names");
+            List<List<String>> ks = new ArrayList<>();
+            if (o.containsKey("keySets")) for (JsonTree t : o.get("keySets").array("keySets")) ks.add(t.strings("a keySets entry"));
+            keySets = ks;
+        }
+        List<HardwareId> hw = new ArrayList<>();
+        if (m.containsKey("hardware")) {
+            for (JsonTree t : m.get("hardware").array("hardware")) {
+                Map<String, JsonTree> o = t.object("a hardware entry");
+                JsonTree.onlyKeys(o, "a hardware entry", "usb", "name", "strong");
+                String usb = req(o, "usb", t).string("usb");
+                if (!usb.matches("[0-9a-f]{4}:[0-9a-f]{4}")) throw o.get("usb").error("usb id \"" + usb + "\" must be vendor:product in lowercase hex, e.g. 29f1:33f3");
+                boolean strong = !o.containsKey("strong") || Boolean.TRUE.equals(o.get("strong").value());
+                hw.add(new HardwareId(usb, req(o, "name", t).string("name"), strong));
+            }
+        }
+        Map<String, JsonTree> th = req(m, "thresholds", file).object("thresholds");
+        JsonTree.onlyKeys(th, "thresholds", THRESHOLD_KEYS);
+        JsonTree thNode = m.get("thresholds");
+        Thresholds thresholds = new Thresholds(
+                req(th, "cpuSustainedPercent", thNode).integer("cpuSustainedPercent", 1, 10_000),
+                fraction(req(th, "cpuSustainedFraction", thNode)),
+                req(th, "minIntervals", thNode).integer("minIntervals", 1, 1000),
+                longIn(req(th, "hugetlbBytes", thNode), "hugetlbBytes", 1),
+                longIn(req(th, "hostHugePages", thNode), "hostHugePages", 1),
+                req(th, "hiddenCpuPercent", thNode).integer("hiddenCpuPercent", 1, 10_000),
+                req(th, "suspiciousDirs", thNode).strings("suspiciousDirs"),
+                longIn(req(th, "exeScanMaxBytes", thNode), "exeScanMaxBytes", 4096),
+                longIn(req(th, "exeScanBudgetBytes", thNode), "exeScanBudgetBytes", 65536),
+                req(th, "configMaxBytes", thNode).integer("configMaxBytes", 256, 16 << 20));
+        return new Rules(version, minerNames, disguise, kthreads, cmd,
+                req(m, "commandLineThreshold", file).integer("commandLineThreshold", 1, 100),
+                lower(strings(m, "poolDomains")), ports(m, "poolPorts", file), ports(m, "blendPorts", file), wallets, bins,
+                req(m, "binaryThreshold", file).integer("binaryThreshold", 1, 100),
+                strings(m, "packerMarkers"), configNames, keySets, hw, thresholds);
+    }
+
+    private static JsonTree req(Map<String, JsonTree> m, String key, String file) {
+        JsonTree t = m.get(key);
+        if (t == null) throw new RulesException(file, 1, "\"" + key + "\" is missing");
+        return t;
+    }
+
+    private static JsonTree req(Map<String, JsonTree> m, String key, JsonTree parent) {
+        JsonTree t = m.get(key);
+        if (t == null) throw parent.error("\"" + key + "\" is missing");
+        return t;
+    }
+
+    private static List<String> strings(Map<String, JsonTree> m, String key) {
+        return m.containsKey(key) ? m.get(key).strings(key) : List.of();
+    }
+
+    private static List<String> lower(List<String> l) {
+        return l.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+    }
+
+    private static Set<Integer> ports(Map<String, JsonTree> m, String key, String file) {
+        Set<Integer> out = new LinkedHashSet<>();
+        for (JsonTree t : req(m, key, file).array(key)) out.add(t.integer("a port in " + key, 1, 65535));
+        return out;
+    }
+
+    private static Pattern regex(JsonTree t, String what) {
+        String s = t.string(what);
+        try {
+            return Pattern.compile(s);
+        } catch (PatternSyntaxException e) {
+            throw t.error(what + " is not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex());
+        }
+    }
+
+    private static double fraction(JsonTree t) {
+        double d = t.number("cpuSustainedFraction").doubleValue();
+        if (d <= 0 || d > 1) throw t.error("cpuSustainedFraction is " + d + "; it must be in (0, 1]");
+        return d;
+    }
+
+    private static long longIn(JsonTree t, String what, long min) {
+        try {
+            long v = t.number(what).longValueExact();
+            if (v < min) throw t.error(what + " is " + v + "; it must be at least " + min);
+            return v;
+        } catch (ArithmeticException e) {
+            throw t.error(what + " must be a whole number");
+        }
+    }
+}

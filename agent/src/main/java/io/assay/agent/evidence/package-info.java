@@ -1,0 +1,8 @@
+/**
+ * Evidence sources for the detector: each reads one kind of host state from injectable roots
+ * ({@code /proc}, {@code /sys}, {@code /etc}) and returns immutable values. The parsers in
+ * {@link io.assay.agent.evidence.ProcParsers} take strings and lines, never paths, so tests feed
+ * them captured text. Sources never throw on a missing or unreadable file: they return what they
+ * could read and say what they could not, so the detector can mark a window {@code DEGRADED}.
+ */
+package io.assay.agent.evidence;
