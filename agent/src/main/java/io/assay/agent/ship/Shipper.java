@@ -124,7 +124,7 @@ public final class Shipper {
         int acked = countMatching(batch, answer.acks());
         if (mismatch.isPresent()) {
             spool.recordError(mismatch.get());
-            logOnce(mismatch.get(), true, "host " + hostId + ": " + mismatch.get());
+            logOnce("ack-mismatch", true, "host " + hostId + ": " + mismatch.get());
             return new ShipResult(ShipResult.Outcome.SENT, acked, Duration.ZERO, mismatch.get());
         }
         if (!lastLoggedProblem.isEmpty()) {
@@ -146,7 +146,7 @@ public final class Shipper {
         Duration delay = retryAfter.orElseGet(backoff::next);
         boolean operatorMustAct = status >= 400 && status < 500 && status != 429 && status != 408;
         spool.recordError(what);
-        logOnce(problem.type(), operatorMustAct, "host " + hostId + ": the collector refused " + range + ": " + what
+        logOnce(problem.type(), operatorMustAct, "host " + hostId + ": the collector did not take " + range + ": " + what
                 + "; " + problem.acks().size() + " accepted before it; retrying in " + delay.toSeconds() + "s"
                 + (operatorMustAct ? ". This does not heal by itself: check the host's enrollment and the collector's log" : ""));
         notBefore = clock.instant().plus(delay);

@@ -1,0 +1,134 @@
+package io.assay.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.assay.agent.state.Enrollment;
+import io.assay.agent.state.StateDir;
+import io.assay.protocol.Ed25519Signer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+class AgentMainTest {
+    @TempDir
+    Path tmp;
+
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+    final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    PrintStream savedOut;
+
+    @BeforeEach
+    void captureStdout() {
+        savedOut = System.out;
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreStdout() {
+        System.setOut(savedOut);
+    }
+
+    int run(String... args) {
+        CommandLine cl = AgentMain.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "enroll", "run", "status"})
+    void helpExitsZero(String command) {
+        int code = command.isEmpty() ? run("--help") : run(command, "--help");
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("Usage:").contains(command.isEmpty() ? "assay-agent" : command);
+    }
+
+    @Test
+    void versionExitsZero() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).startsWith("assay-agent ");
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertThat(run("enroll", "--server", "http://x")).as("missing --token").isEqualTo(ExitCodes.USAGE);
+        assertThat(run("frobnicate")).isEqualTo(ExitCodes.USAGE);
+        assertThat(run()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void statusOfAnUnenrolledHostExitsThree() {
+        assertThat(run("status", "--state-dir", tmp.toString())).isEqualTo(ExitCodes.NOT_ENROLLED);
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("not enrolled");
+        stdout.reset();
+        assertThat(run("status", "--state-dir", tmp.toString(), "--json")).isEqualTo(ExitCodes.NOT_ENROLLED);
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("\"enrolled\": false");
+    }
+
+    @Test
+    void statusOfAnEnrolledHost() {
+        StateDir state = new StateDir(tmp);
+        Ed25519Signer key = Ed25519Signer.generate(new SecureRandom());
+        state.writeHostKey(key);
+        state.writeEnrollment(new Enrollment("host-9", "https://c.example", "secret-token", key.publicKey().keyId()));
+        assertThat(run("status", "--state-dir", tmp.toString(), "--json")).isZero();
+        String json = stdout.toString(StandardCharsets.UTF_8);
+        assertThat(json).contains("\"hostId\": \"host-9\"").contains("\"spoolDepth\": 0").doesNotContain("secret-token");
+    }
+
+    @Test
+    void runWithABadConfigExitsTwoWithEveryProblemAndNoStackTrace() throws Exception {
+        Path conf = tmp.resolve("agent.conf");
+        java.nio.file.Files.writeString(conf, "sample.interval = 0s\nbogus.key = 1\n");
+        assertThat(run("run", "--config", conf.toString())).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains(conf + ":1").contains(conf + ":2").contains("bogus.key")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void runWhenNotEnrolledExitsThree() throws Exception {
+        Path conf = tmp.resolve("agent.conf");
+        java.nio.file.Files.writeString(conf, "state.dir = " + tmp.resolve("state") + "\n");
+        assertThat(run("run", "--config", conf.toString())).isEqualTo(ExitCodes.NOT_ENROLLED);
+        assertThat(err.toString()).contains("not enrolled").contains("assay-agent enroll").doesNotContain("\tat ");
+    }
+
+    @Test
+    void enrollRefusesToOverwriteAnEnrollmentWithoutForce() {
+        StateDir state = new StateDir(tmp);
+        Ed25519Signer key = Ed25519Signer.generate(new SecureRandom());
+        state.writeHostKey(key);
+        state.writeEnrollment(new Enrollment("host-9", "https://c.example", "t", key.publicKey().keyId()));
+        int code = run("enroll", "--server", "http://127.0.0.1:9", "--token", "tok", "--state-dir", tmp.toString());
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("already enrolled").contains("--force").doesNotContain("\tat ");
+        assertThat(state.readHostKey().publicKey()).isEqualTo(key.publicKey());
+    }
+
+    @Test
+    void enrollAgainstAnUnreachableCollectorFailsWithAdviceAndWritesNothing() throws Exception {
+        int dead;
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) {
+            dead = ss.getLocalPort();
+        }
+        Path dir = tmp.resolve("fresh");
+        int code = run("enroll", "--server", "http://127.0.0.1:" + dead, "--token", "tok", "--state-dir", dir.toString(),
+                "--timeout", "2");
+        assertThat(code).isEqualTo(ExitCodes.FAILURE);
+        assertThat(err.toString()).contains("Cannot reach the collector").doesNotContain("\tat ");
+        assertThat(new StateDir(dir).isEnrolled()).isFalse();
+        assertThat(dir.resolve("host.key")).doesNotExist();
+    }
+}
