@@ -76,13 +76,20 @@ public final class Collector implements AutoCloseable {
         requireNonNull(config, "config");
         requireNonNull(clock, "clock");
         SecureRandom random = new SecureRandom();
-        Store store = SqliteStore.open(config.db(), config.dbBusyTimeout(), config.dbReaders());
+        // Bind first: a port in use must not leave a fresh database file behind.
+        HttpServer http = HttpServer.create(config.listen(), 0);
+        Store store;
+        try {
+            store = SqliteStore.open(config.db(), config.dbBusyTimeout(), config.dbReaders());
+        } catch (RuntimeException e) {
+            http.stop(0);
+            throw e;
+        }
         ThreadPoolExecutor executor = null;
         try {
             Tokens tokens = new Tokens(random);
             HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock),
                     new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random);
-            HttpServer http = HttpServer.create(config.listen(), 0);
             executor = new ThreadPoolExecutor(config.httpThreads(), config.httpThreads(), 0, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(HTTP_QUEUE), namedThreads("assay-http-"));
             http.setExecutor(executor);
@@ -91,7 +98,8 @@ public final class Collector implements AutoCloseable {
             Collector collector = new Collector(config, clock, store, tokens, api, http, executor);
             log.info("Collector listening on {} (database {})", collector.url, config.db());
             return collector;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
+            http.stop(0);
             if (executor != null) executor.shutdownNow();
             store.close();
             throw e;
