@@ -83,7 +83,9 @@ public final class Ingestor {
         }
 
         Instant receivedAt = clock.instant();
-        Outcome outcome = store.inTransaction(tx -> store(tx, hostId, opened, receivedAt));
+        // Nothing verified, nothing to write: do not queue for the writer lock.
+        Outcome outcome = opened.isEmpty() ? new Outcome(List.of(), Optional.empty())
+                : store.inTransaction(tx -> store(tx, hostId, opened, receivedAt));
         if (outcome.refused().isPresent()) throw outcome.refused().get();
         if (refusedBeforeStore != null) {
             int index = opened.size();
