@@ -37,9 +37,7 @@ final class StatusCommand implements Callable<Integer> {
         Optional<Enrollment> enrollment = state.readEnrollment();
         SpoolStatus s = new SpoolStatus(0, 0, 0, "", 0, 0, "", 0, 0, 0);
         if (Files.exists(state.spoolFile())) {
-            try (Spool spool = Spool.open(state.spoolFile(), Clock.systemUTC(), Long.MAX_VALUE)) {
-                s = spool.status();
-            }
+            s = Spool.peekStatus(state.spoolFile(), Clock.systemUTC());
         }
         View v = new View(enrollment.isPresent(), state.root().toString(),
                 enrollment.map(Enrollment::hostId).orElse(""), enrollment.map(Enrollment::serverUrl).orElse(""),

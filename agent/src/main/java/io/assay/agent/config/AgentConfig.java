@@ -38,7 +38,8 @@ import java.util.function.Function;
  *   <li>{@code ship.backoff.min}: {@code 1s}, 100ms..1h
  *   <li>{@code ship.backoff.max}: {@code 5m}, 1s..24h and at least {@code ship.backoff.min}
  *   <li>{@code ship.timeout}: {@code 30s}, 1s..10m per request
- *   <li>{@code hash.max.bytes.per.cycle}: {@code 64MiB}, 0B..16GiB (0 turns executable hashing off)
+ *   <li>{@code hash.max.bytes.per.cycle}: {@code 64MiB}, 0B..16GiB of executables hashed per report
+ *       window (0 turns executable hashing off)
  * </ul>
  *
  * @param serverUrl collector base URL without trailing slash, or "" when not configured

@@ -92,7 +92,10 @@ public final class AgentDaemon implements AutoCloseable {
             Schedule schedule = new QuartzSchedule(2);
             SampleJob sample = new SampleJob(clock, new CpuSampler(si.getHardware().getProcessor()),
                     new ProcessSampler(si.getOperatingSystem()), assembler, spool, enrollment.hostId(), signer,
-                    () -> schedule.runNow(SHIP));
+                    () -> {
+                        shipper.expedite();
+                        schedule.runNow(SHIP);
+                    });
             schedule.every(SAMPLE, config.sampleInterval(), config.sampleInterval(), sample);
             schedule.every(SHIP, SHIP_PERIOD, Duration.ZERO, new ShipJob(shipper));
             schedule.every(PURGE, Duration.ofDays(1), Duration.ofMinutes(1),

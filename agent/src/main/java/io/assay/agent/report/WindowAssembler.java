@@ -120,8 +120,15 @@ public final class WindowAssembler {
         }
     }
 
+    /**
+     * True when the window has run its length, less a small tolerance: scheduler ticks land a few
+     * milliseconds early or late, and without it a tick 2 ms early would stretch the window by a
+     * whole sample interval.
+     */
     public boolean isDue(Instant now) {
-        return !now.isBefore(windowStart.plus(window));
+        Duration tolerance = window.dividedBy(10);
+        if (tolerance.compareTo(Duration.ofSeconds(1)) > 0) tolerance = Duration.ofSeconds(1);
+        return !now.isBefore(windowStart.plus(window).minus(tolerance));
     }
 
     /** Ends the window at {@code end} and starts the next one there. */

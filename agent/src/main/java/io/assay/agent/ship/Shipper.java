@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * problem as the spool's last error, logs it once per distinct problem (no stack trace), and
  * backs off; 429/503 honour {@code Retry-After}; network errors back off with jitter.
  *
- * <p>Confined to the shipping job's thread (Quartz runs it non-concurrently).
+ * <p>Confined to the shipping job's thread (Quartz runs it non-concurrently), except
+ * {@link #expedite()}, which any thread may call.
  */
 public final class Shipper {
     private static final Logger log = LoggerFactory.getLogger(Shipper.class);
@@ -52,6 +53,10 @@ public final class Shipper {
     private final Clock clock;
 
     private Instant notBefore = Instant.EPOCH;
+    /** True while the wait is the collector's own Retry-After, which even urgent reports respect. */
+    private boolean waitIsRetryAfter;
+    /** Set by another thread (the sampling job) to skip our own backoff once. */
+    private volatile boolean expedite;
     private String lastLoggedProblem = "";
 
     public Shipper(OkHttpClient http, String serverUrl, String hostId, String hostToken, Spool spool, int batchSize,
@@ -72,6 +77,15 @@ public final class Shipper {
         return notBefore;
     }
 
+    /**
+     * Asks the next {@link #shipOnce()} to skip the shipper's own backoff (not a collector's
+     * {@code Retry-After}): a {@code MINING} report should not wait minutes behind a backoff
+     * that started when the collector was briefly unreachable. Thread-safe.
+     */
+    public void expedite() {
+        expedite = true;
+    }
+
     /** Ships batches until the spool is empty, a batch fails, or {@code maxBatches} were sent. */
     public List<ShipResult> drain(int maxBatches) {
         List<ShipResult> results = new ArrayList<>();
@@ -86,7 +100,9 @@ public final class Shipper {
     /** Sends one batch of up to {@code ship.batch.size} pending reports, unless backing off. */
     public ShipResult shipOnce() {
         Instant now = clock.instant();
-        if (now.isBefore(notBefore)) {
+        boolean urgent = expedite;
+        expedite = false;
+        if (now.isBefore(notBefore) && !(urgent && !waitIsRetryAfter)) {
             return new ShipResult(ShipResult.Outcome.WAITING, 0, Duration.between(now, notBefore), "");
         }
         List<SpoolEntry> batch = spool.pending(batchSize);
@@ -144,6 +160,7 @@ public final class Shipper {
         Optional<Duration> retryAfter = (status == 429 || status == 503)
                 ? retryAfter(response.header("Retry-After")) : Optional.empty();
         Duration delay = retryAfter.orElseGet(backoff::next);
+        waitIsRetryAfter = retryAfter.isPresent();
         boolean operatorMustAct = status >= 400 && status < 500 && status != 429 && status != 408;
         spool.recordError(what);
         logOnce(problem.type(), operatorMustAct, "host " + hostId + ": the collector did not take " + range + ": " + what
@@ -157,6 +174,7 @@ public final class Shipper {
 
     private ShipResult retry(String problem, Duration delay, String message) {
         notBefore = clock.instant().plus(delay);
+        waitIsRetryAfter = false;
         spool.recordError(problem);
         logOnce(problem.contains(":") ? problem.substring(0, problem.indexOf(':')) : problem, false, message);
         return new ShipResult(ShipResult.Outcome.RETRY, 0, delay, problem);

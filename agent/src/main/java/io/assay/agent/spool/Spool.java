@@ -116,6 +116,37 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the status of the spool at {@code file} for {@code assay-agent status}, which an
+     * operator may run as root while the agent runs as its own user. SQLite creates the
+     * {@code -wal} and {@code -shm} side files even for readers; left owned by root they would
+     * lock the agent out of its own spool, so side files this call created are given the spool
+     * file's owner.
+     */
+    public static SpoolStatus peekStatus(Path file, Clock clock) {
+        Path wal = Path.of(file + "-wal");
+        Path shm = Path.of(file + "-shm");
+        boolean walExisted = Files.exists(wal);
+        boolean shmExisted = Files.exists(shm);
+        try (Spool spool = open(file, clock, Long.MAX_VALUE)) {
+            return spool.status();
+        } finally {
+            if (!walExisted) matchOwner(file, wal);
+            if (!shmExisted) matchOwner(file, shm);
+        }
+    }
+
+    private static void matchOwner(Path reference, Path created) {
+        try {
+            if (!Files.exists(created)) return;
+            var owner = Files.getOwner(reference);
+            if (!owner.equals(Files.getOwner(created))) Files.setOwner(created, owner);
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            log.warn("spool {}: cannot give {} the spool's owner ({}); if the agent cannot open its spool, chown it",
+                    reference, created, e.toString());
+        }
+    }
+
     public Path file() {
         return file;
     }

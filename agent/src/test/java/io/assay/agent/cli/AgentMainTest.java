@@ -89,6 +89,31 @@ class AgentMainTest {
     }
 
     @Test
+    void statusTextShowsTheSpool() {
+        StateDir state = new StateDir(tmp);
+        Ed25519Signer key = Ed25519Signer.generate(new SecureRandom());
+        state.writeHostKey(key);
+        state.writeEnrollment(new Enrollment("host-9", "https://c.example", "secret-token", key.publicKey().keyId()));
+        try (var spool = io.assay.agent.spool.Spool.open(state.spoolFile(), java.time.Clock.systemUTC(), 10)) {
+            spool.recordStart();
+            spool.recordStart();
+            spool.append(new io.assay.agent.report.ReportDraft(0, 1000, "t", 1, "a".repeat(64), "",
+                    io.assay.protocol.LoadSummary.NONE, java.util.List.of(), java.util.List.of(),
+                    io.assay.protocol.Verdict.CLEAN, java.util.List.of()), "host-9", key);
+            spool.recordError("network: java.net.ConnectException: refused");
+        }
+        assertThat(run("status", "--state-dir", tmp.toString())).isZero();
+        assertThat(stdout.toString(StandardCharsets.UTF_8))
+                .contains("host host-9")
+                .contains("last report:   seq 1 at ")
+                .contains("CLEAN")
+                .contains("spool depth:   1 unacknowledged")
+                .contains("last ack:      none yet")
+                .contains("last error:    network: java.net.ConnectException: refused")
+                .contains("restarts:      1");
+    }
+
+    @Test
     void runWithABadConfigExitsTwoWithEveryProblemAndNoStackTrace() throws Exception {
         Path conf = tmp.resolve("agent.conf");
         java.nio.file.Files.writeString(conf, "sample.interval = 0s\nbogus.key = 1\n");

@@ -76,6 +76,14 @@ class WindowAssemblerTest {
     }
 
     @Test
+    void aTickJustBeforeTheDueTimeClosesTheWindow() {
+        WindowAssembler w = assembler(5);
+        assertThat(w.tick(T0.plusSeconds(20), cpu(1), procs()).closed()).isEmpty();
+        assertThat(w.isDue(T0.plusSeconds(26))).isFalse();
+        assertThat(w.tick(T0.plusMillis(29_995), cpu(1), procs()).closed()).isPresent();
+    }
+
+    @Test
     void failedSamplerDegradesTheWindowWithTheReason() {
         WindowAssembler w = assembler(5);
         w.tick(T0.plusSeconds(10), Reading.absent("cpu", "ticks unavailable"), procs(proc(1, "a", 1, "")));

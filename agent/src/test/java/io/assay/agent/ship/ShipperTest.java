@@ -210,6 +210,22 @@ class ShipperTest {
     }
 
     @Test
+    void expediteSkipsOurBackoffButNotTheCollectorsRetryAfter() {
+        spoolReports(1);
+        Shipper s = shipper();
+        server.enqueue(new MockResponse().setResponseCode(503).setBody("down"));
+        assertThat(s.shipOnce().outcome()).isEqualTo(ShipResult.Outcome.RETRY);
+        assertThat(s.shipOnce().outcome()).isEqualTo(ShipResult.Outcome.WAITING);
+        s.expedite();
+        server.enqueue(json(429, Problem.of(429, "busy", "Busy", "queue full")).setHeader("Retry-After", "30"));
+        assertThat(s.shipOnce().outcome()).as("expedited past our own backoff").isEqualTo(ShipResult.Outcome.RETRY);
+        assertThat(server.getRequestCount()).isEqualTo(2);
+        s.expedite();
+        assertThat(s.shipOnce().outcome()).as("Retry-After is the collector's word").isEqualTo(ShipResult.Outcome.WAITING);
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
     void idleWhenNothingIsPending() {
         assertThat(shipper().shipOnce().outcome()).isEqualTo(ShipResult.Outcome.IDLE);
         assertThat(server.getRequestCount()).isZero();

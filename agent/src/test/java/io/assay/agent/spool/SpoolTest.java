@@ -166,6 +166,36 @@ class SpoolTest {
     }
 
     @Test
+    void isDurableWalWithFullSync() throws Exception {
+        try (Spool spool = Spool.open(db(), clock, 10)) {
+            spool.append(draft(0), HOST, KEY);
+        }
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db());
+                var rs = c.createStatement().executeQuery("PRAGMA journal_mode")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("wal");
+        }
+        // synchronous is per connection; check the one the spool keeps.
+        try (Spool spool = Spool.open(db(), clock, 10)) {
+            var f = Spool.class.getDeclaredField("conn");
+            f.setAccessible(true);
+            try (var rs = ((java.sql.Connection) f.get(spool)).createStatement().executeQuery("PRAGMA synchronous")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("2 = FULL").isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void peekStatusReadsWithoutTheWriter() {
+        try (Spool spool = Spool.open(db(), clock, 10)) {
+            spool.append(draft(0), HOST, KEY);
+            assertThat(Spool.peekStatus(db(), clock).depth()).as("while the writer has it open").isEqualTo(1);
+        }
+        assertThat(Spool.peekStatus(db(), clock).lastReportSeq()).isEqualTo(1);
+    }
+
+    @Test
     void corruptFileGivesAClearError() throws IOException {
         Files.write(db(), "this is not a database, just some text that is long enough to matter...".repeat(100).getBytes());
         assertThatThrownBy(() -> Spool.open(db(), clock, 10))
