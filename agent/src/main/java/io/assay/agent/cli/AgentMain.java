@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
             EnrollCommand.class,
             RunCommand.class,
             StatusCommand.class,
+            ScanCommand.class,
+            RulesCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class AgentMain implements Runnable {
