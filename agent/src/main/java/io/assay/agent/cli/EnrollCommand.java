@@ -13,6 +13,11 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import okhttp3.OkHttpClient;
 import oshi.SystemInfo;
+import io.assay.agent.enroll.EnrollException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,8 +30,18 @@ final class EnrollCommand implements Callable<Integer> {
     @Option(names = "--server", required = true, paramLabel = "URL", description = "Collector base URL, e.g. https://collector.example:8443")
     String server;
 
-    @Option(names = "--token", required = true, paramLabel = "TOKEN", description = "Enrollment token issued by the collector's operator")
-    String token;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    TokenSource tokenSource;
+
+    /** The token on the command line (visible in the process list) or in a file (not). */
+    static final class TokenSource {
+        @Option(names = "--token", required = true, paramLabel = "TOKEN", description = "Enrollment token issued by the collector's operator")
+        String token;
+
+        @Option(names = "--token-file", required = true, paramLabel = "FILE", description = "Read the enrollment token from FILE"
+                + " instead (keeps it out of the process list and shell history)")
+        Path tokenFile;
+    }
 
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/assay", description = "State directory (default: ${DEFAULT-VALUE})")
     Path stateDir;
@@ -39,6 +54,7 @@ final class EnrollCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        String token = tokenSource.token != null ? tokenSource.token : readToken(tokenSource.tokenFile);
         OkHttpClient http = HttpClients.create(Duration.ofSeconds(Math.max(1, timeoutSeconds)));
         try {
             StateDir state = new StateDir(stateDir);
@@ -49,6 +65,16 @@ final class EnrollCommand implements Callable<Integer> {
             return ExitCodes.OK;
         } finally {
             HttpClients.close(http);
+        }
+    }
+
+    private static String readToken(Path file) {
+        try {
+            String t = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (t.isEmpty()) throw new EnrollException("The token file " + file + " is empty; put the enrollment token in it.", true);
+            return t;
+        } catch (IOException e) {
+            throw new EnrollException("Cannot read the token file " + file + " (" + e + "); check the path and its permissions.", true);
         }
     }
 }

@@ -65,6 +65,11 @@ class AgentMainTest {
     void usageErrorsExitTwo() {
         assertThat(run("enroll", "--server", "http://x")).as("missing --token").isEqualTo(ExitCodes.USAGE);
         assertThat(run("frobnicate")).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("enroll", "--server", "http://x", "--token", "t", "--token-file", "f")).as("both token sources")
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(run("enroll", "--server", "http://x", "--token-file", tmp.resolve("missing").toString(),
+                "--state-dir", tmp.toString())).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("Cannot read the token file");
         assertThat(run()).isEqualTo(ExitCodes.USAGE);
     }
 
