@@ -171,6 +171,7 @@ public final class HostDetector implements Detector {
         long visible = 0;
         Map<String, Integer> deniedExeByUser = new LinkedHashMap<>();
         int deniedExe = 0;
+        int deniedExample = 0;
         int deniedFd = 0;
         for (ProcessSnapshot s : snaps) {
             Tracked t = tracked.get(s.key());
@@ -196,6 +197,7 @@ public final class HostDetector implements Detector {
             t.seenInWindow = true;
             if (s.exeAccess() == ProcessSnapshot.Access.DENIED) {
                 deniedExe++;
+                deniedExample = s.pid();
                 deniedExeByUser.merge(s.user().isEmpty() ? "?" : s.user(), 1, Integer::sum);
             }
             if (!s.fdReadable()) deniedFd++;
@@ -209,8 +211,9 @@ public final class HostDetector implements Detector {
         }
         if (deniedExe > 0) {
             degraded = true;
-            windowNotes.add("cannot read /proc/PID/exe of " + deniedExe + " processes owned by other users ("
-                    + String.join(", ", deniedExeByUser.keySet()) + "): run as root or with CAP_SYS_PTRACE+CAP_DAC_READ_SEARCH");
+            windowNotes.add("cannot read /proc/PID/exe of " + deniedExe + " processes (owned by "
+                    + String.join(", ", deniedExeByUser.keySet()) + "; e.g. pid " + deniedExample
+                    + "): their code is not checked; run as root or with CAP_SYS_PTRACE+CAP_DAC_READ_SEARCH");
         }
         if (deniedFd > 0) {
             degraded = true;
