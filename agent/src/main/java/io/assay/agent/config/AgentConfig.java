@@ -96,6 +96,12 @@ public record AgentConfig(
         return serverUrl;
     }
 
+    /** This configuration with {@code server.url} set, e.g. to the URL recorded at enrollment. */
+    public AgentConfig withServerUrl(String url) {
+        return new AgentConfig(url, stateDir, sampleInterval, reportWindow, reportTopProcesses, spoolMaxReports,
+                spoolRetentionAcked, shipBatchSize, shipBackoffMin, shipBackoffMax, shipTimeout, hashMaxBytesPerCycle);
+    }
+
     /** The configuration with every key at its default. */
     public static AgentConfig defaultConfig() {
         return parse(List.of(), "(defaults)", Map.of());

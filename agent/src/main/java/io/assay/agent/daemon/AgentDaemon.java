@@ -77,8 +77,8 @@ public final class AgentDaemon implements AutoCloseable {
         try {
             Spool spool = daemon.own(Spool.open(state.spoolFile(), clock, config.spoolMaxReports()));
             long starts = spool.recordStart();
-            log.info("host {}: assay-agent {} starting (start #{} on this spool, {} report(s) waiting), collector {}; {}",
-                    enrollment.hostId(), agent.version(), starts, spool.depth(), server, config.summary());
+            log.info("host {}: assay-agent {} starting (start #{} on this spool, {} report(s) waiting); {}",
+                    enrollment.hostId(), agent.version(), starts, spool.depth(), config.withServerUrl(server).summary());
             Detector detector = daemon.own(Detectors.load(configDir, clock));
             OkHttpClient http = HttpClients.create(config.shipTimeout());
             daemon.resources.push(() -> HttpClients.close(http));

@@ -76,8 +76,14 @@ public final class SampleJob implements Runnable {
         }
         if (draft.verdict() == Verdict.MINING && !appended.writtenSeqs().isEmpty()) {
             log.warn("host {}: report seq {} says MINING: {}", hostId, appended.writtenSeqs(),
-                    draft.findings().stream().map(Finding::summary).collect(Collectors.joining("; ")));
+                    summarize(draft.findings()));
         }
         if (!result.urgentFindings().isEmpty() || draft.verdict() == Verdict.MINING) shipNow.run();
+    }
+
+    /** The first few findings' summaries: the full evidence is in the report, not the log. */
+    private static String summarize(List<Finding> findings) {
+        String head = findings.stream().limit(3).map(Finding::summary).collect(Collectors.joining("; "));
+        return findings.size() > 3 ? head + "; and " + (findings.size() - 3) + " more" : head;
     }
 }
