@@ -12,8 +12,6 @@ import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,39 +87,37 @@ class ApiLimitsTest {
     void uploadsBeyondTheInFlightLimitGetBusyWithJitteredRetryAfter() throws Exception {
         String body = TestHost.batch(host.next());
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        try (Socket slow = new Socket(server.url().getHost(), server.url().getPort())) {
-            slow.setSoTimeout(30_000);
-            OutputStream out = slow.getOutputStream();
-            // Headers and half the body: the collector holds the only ingest permit while it waits for the rest.
-            out.write(("POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + host.token()
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.write(bytes, 0, bytes.length / 2);
-            out.flush();
+        // A slow upload (headers and half its body) holds the only ingest permit while the collector
+        // waits for the rest. Only one request is in flight at a time here, so the slow one cannot
+        // be refused itself; it may just not have reached the gate yet, so give it longer each try.
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            try (Socket slow = new Socket(server.url().getHost(), server.url().getPort())) {
+                slow.setSoTimeout(30_000);
+                OutputStream out = slow.getOutputStream();
+                out.write(("POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + host.token()
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(bytes, 0, bytes.length / 2);
+                out.flush();
+                Thread.sleep(200L * attempt);
 
-            // The slow request may not have reached the gate yet; an empty batch that gets in first
-            // passes (200) and frees the permit again. Retry until the slow one holds it.
-            HttpResponse<String> busy = null;
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-            while (Instant.now().isBefore(deadline)) {
                 HttpResponse<String> r = server.post("/api/v1/reports", host.token(), "{\"reports\":[]}");
-                if (r.statusCode() == 429) {
-                    busy = r;
-                    break;
+                if (r.statusCode() != 429) {
+                    assertThat(r.statusCode()).isEqualTo(200);
+                    continue; // the slow upload had not reached the gate; it is abandoned with its socket
                 }
-                assertThat(r.statusCode()).isEqualTo(200);
-                Thread.sleep(20);
-            }
-            assertThat(busy).as("a 429 within the deadline").isNotNull();
-            assertThat(Json.fromJson(busy.body(), Problem.class).type()).isEqualTo("busy");
-            int retryAfter = Integer.parseInt(busy.headers().firstValue("Retry-After").orElseThrow());
-            assertThat(retryAfter).isBetween(1, 10);
+                assertThat(Json.fromJson(r.body(), Problem.class).type()).isEqualTo("busy");
+                int retryAfter = Integer.parseInt(r.headers().firstValue("Retry-After").orElseThrow());
+                assertThat(retryAfter).isBetween(1, 10);
 
-            out.write(bytes, bytes.length / 2, bytes.length - bytes.length / 2);
-            out.flush();
-            InputStream in = slow.getInputStream();
-            String status = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
-            assertThat(status).isEqualTo("HTTP/1.1 200");
+                out.write(bytes, bytes.length / 2, bytes.length - bytes.length / 2);
+                out.flush();
+                InputStream in = slow.getInputStream();
+                String status = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+                assertThat(status).isEqualTo("HTTP/1.1 200");
+                return;
+            }
         }
+        throw new AssertionError("no 429 in 5 attempts while a slow upload held the only ingest permit");
     }
 }
