@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.assay.server.Collector;
 import io.assay.server.ServerConfig;
 import io.assay.server.store.Role;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 class AgentToAuditorTest {
     private static final Duration DEADLINE = Duration.ofSeconds(90);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @TempDir Path tmp;
 
@@ -44,7 +39,7 @@ class AgentToAuditorTest {
         Collector collector = start(db, 0);
         int port = collector.url().getPort();
         URI url = collector.url();
-        String auditor = collector.issueToken(Role.AUDITOR, "e2e auditor");
+        AuditorClient auditor = new AuditorClient(url, collector.issueToken(Role.AUDITOR, "e2e auditor"));
         String enroll = collector.issueToken(Role.ENROLL, "e2e enroll");
         try {
             AgentProcess.Result enrolled = AgentProcess.runToEnd(tmp, "enroll", "--server", url.toString(),
@@ -63,11 +58,11 @@ class AgentToAuditorTest {
                     ""));
             try (AgentProcess agent = AgentProcess.start(tmp.resolve("agent.log"), "--config", config.toString())) {
                 // At least two reports, consecutive and linked, readable by the auditor.
-                awaitTrue("two reports at the collector", agent, () -> reports(url, auditor, hostId).size() >= 2);
-                List<JsonObject> first = reports(url, auditor, hostId);
+                awaitTrue("two reports at the collector", agent, () -> auditor.reports(hostId, 0).size() >= 2);
+                List<JsonObject> first = auditor.reports(hostId, 0);
                 assertThat(first.get(0).get("seq").getAsLong()).isEqualTo(1);
                 assertThat(first.get(1).get("seq").getAsLong()).isEqualTo(2);
-                JsonObject second = report(url, auditor, hostId, 2);
+                JsonObject second = auditor.report(hostId, 2);
                 assertThat(second.getAsJsonObject("payload").get("prev").getAsString())
                         .isEqualTo(first.get(0).get("payloadHash").getAsString());
                 assertThat(second.getAsJsonObject("verification").get("signature").getAsString()).isEqualTo("valid");
@@ -91,7 +86,7 @@ class AgentToAuditorTest {
             // it: that one is still in its spool, so nothing is lost.
             long lastWritten = statusLong(state, "lastReportSeq");
             long stillSpooled = statusLong(state, "spoolDepth");
-            List<JsonObject> all = reports(url, auditor, hostId);
+            List<JsonObject> all = auditor.reports(hostId, 0);
             List<Long> seqs = all.stream().map(r -> r.get("seq").getAsLong()).toList();
             List<Long> expected = new ArrayList<>();
             for (long s = 1; s <= lastWritten - stillSpooled; s++) expected.add(s);
@@ -101,7 +96,7 @@ class AgentToAuditorTest {
             String prevHash = "";
             for (JsonObject row : all) {
                 long seq = row.get("seq").getAsLong();
-                JsonObject full = report(url, auditor, hostId, seq);
+                JsonObject full = auditor.report(hostId, seq);
                 assertThat(full.getAsJsonObject("payload").get("prev").getAsString()).as("prev of seq %d", seq)
                         .isEqualTo(prevHash);
                 assertThat(full.getAsJsonObject("verification").get("signature").getAsString()).isEqualTo("valid");
@@ -123,37 +118,6 @@ class AgentToAuditorTest {
             return e == null || e.isJsonNull() ? -1 : e.getAsLong();
         } catch (Exception ex) {
             throw new AssertionError(ex);
-        }
-    }
-
-    private List<JsonObject> reports(URI url, String token, String hostId) {
-        List<JsonObject> out = new ArrayList<>();
-        String after = "";
-        while (true) {
-            JsonObject page = get(url, token, "/api/v1/hosts/" + hostId + "/reports?limit=1000" + after);
-            for (JsonElement e : page.getAsJsonArray("reports")) out.add(e.getAsJsonObject());
-            JsonElement next = page.get("nextAfter");
-            if (next == null || next.isJsonNull()) return out;
-            after = "&after=" + next.getAsLong();
-        }
-    }
-
-    private JsonObject report(URI url, String token, String hostId, long seq) {
-        return get(url, token, "/api/v1/reports/" + hostId + "/" + seq);
-    }
-
-    private JsonObject get(URI url, String token, String path) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(url.resolve(path))
-                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
-            return JsonParser.parseString(r.body()).getAsJsonObject();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 

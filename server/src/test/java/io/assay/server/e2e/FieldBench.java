@@ -5,21 +5,12 @@ import io.assay.server.ServerConfig;
 import io.assay.server.store.Role;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,8 +34,6 @@ import java.util.concurrent.TimeUnit;
  * <pre>cd server && java -cp target/classes:target/test-classes:$(test classpath) io.assay.server.e2e.FieldBench [K] [S]</pre>
  */
 public final class FieldBench {
-    private static final Path MINER_SOURCE = Path.of("../agent/src/test/resources/miner/miner.c").toAbsolutePath();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private FieldBench() {}
 
@@ -55,18 +44,17 @@ public final class FieldBench {
         Path state = tmp.resolve("agent-state");
         try (Collector collector = Collector.start(ServerConfig.builder()
                         .listen(new InetSocketAddress("127.0.0.1", 0)).db(tmp.resolve("assay.db")).build(), Clock.systemUTC());
-                ServerSocket pool = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                ServerSocket pool = MinerKit.startPool()) {
             URI url = collector.url();
-            String auditor = collector.issueToken(Role.AUDITOR, "bench");
+            AuditorClient auditor = new AuditorClient(url, collector.issueToken(Role.AUDITOR, "bench"));
             AgentProcess.Result enrolled = AgentProcess.runToEnd(tmp, "enroll", "--server", url.toString(), "--token",
                     collector.issueToken(Role.ENROLL, "bench"), "--state-dir", state.toString());
             if (enrolled.exit() != 0) throw new IllegalStateException(enrolled.output());
             String hostId = AgentProcess.status(tmp, state).get("hostId").getAsString();
-            acceptForever(pool);
             Path config = Files.writeString(tmp.resolve("agent.conf"),
                     "server.url = " + url + "\nstate.dir = " + state + "\n");
-            Path withStrings = compile(tmp, "worker", false);
-            Path plain = compile(tmp, "kthreadd-helper", true);
+            Path withStrings = MinerKit.compile(tmp, "worker", false);
+            Path plain = MinerKit.compile(tmp, "kthreadd-helper", true);
             Files.writeString(tmp.resolve("config.json"), "{\"pools\": [{\"url\": \"127.0.0.1:" + pool.getLocalPort()
                     + "\", \"user\": \"" + moneroLikeWallet() + "\", \"pass\": \"x\", \"keepalive\": true}],"
                     + " \"donate-level\": 1, \"randomx\": {\"mode\": \"auto\"}}\n");
@@ -77,19 +65,19 @@ public final class FieldBench {
                         + "(agent defaults: 10 s samples, 60 s windows)");
                 System.out.printf(Locale.ROOT, "%-44s %-8s %-8s %-8s%n", "variant", "run", "seconds", "seq");
                 for (int i = 1; i <= k; i++) {
-                    timeToCollector("miner code + pool flags", i, url, auditor, hostId, agent, tmp,
+                    timeToCollector("miner code + pool flags", i, auditor, hostId, agent, tmp,
                             List.of(withStrings.toString(), "-o", "127.0.0.1:" + pool.getLocalPort(), "-u", "w1", "--threads", "1"));
-                    timeToCollector("no miner strings, config.json, throttled", i, url, auditor, hostId, agent, tmp,
+                    timeToCollector("no miner strings, config.json, throttled", i, auditor, hostId, agent, tmp,
                             List.of(plain.toString(), "--throttle"));
                 }
-                falsePositives(loadSeconds, url, auditor, hostId, agent, tmp);
+                falsePositives(loadSeconds, auditor, hostId, agent, tmp);
             }
         }
     }
 
-    private static void timeToCollector(String variant, int run, URI url, String auditor, String hostId,
+    private static void timeToCollector(String variant, int run, AuditorClient auditor, String hostId,
             AgentProcess agent, Path cwd, List<String> command) throws Exception {
-        long after = lastSeq(url, auditor, hostId);
+        long after = auditor.lastSeq(hostId);
         long started = System.nanoTime();
         Process p = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -97,9 +85,9 @@ public final class FieldBench {
             long deadline = started + TimeUnit.SECONDS.toNanos(90);
             while (System.nanoTime() < deadline) {
                 if (!agent.isAlive()) throw new IllegalStateException("agent died:\n" + agent.log());
-                for (JsonObject row : rows(url, auditor, hostId, after)) {
+                for (JsonObject row : auditor.reports(hostId, after)) {
                     if (!row.get("verdict").getAsString().equals("MINING")) continue;
-                    JsonObject report = get(url, auditor, "/api/v1/reports/" + hostId + "/" + row.get("seq").getAsLong());
+                    JsonObject report = auditor.report(hostId, row.get("seq").getAsLong());
                     for (JsonElement f : report.getAsJsonObject("payload").getAsJsonArray("findings")) {
                         if (f.getAsJsonObject().get("pid").getAsLong() == p.pid()) {
                             System.out.printf(Locale.ROOT, "%-44s %-8d %-8.1f %-8d%n", variant, run,
@@ -117,7 +105,7 @@ public final class FieldBench {
         }
     }
 
-    private static void falsePositives(int loadSeconds, URI url, String auditor, String hostId, AgentProcess agent,
+    private static void falsePositives(int loadSeconds, AuditorClient auditor, String hostId, AgentProcess agent,
             Path tmp) throws Exception {
         Path big = tmp.resolve("big.bin");
         Path busy = tmp.resolve("Busy.java");
@@ -132,7 +120,7 @@ public final class FieldBench {
                 + " && while :; do sha256sum " + big + " > /dev/null; done"));
         loads.put("compile loop writing pool.o", List.of("sh", "-c", "cd " + tmp + " && while :; do gcc -O2 -c unit.c -o pool.o; done"));
         loads.put("busy JVM", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), busy.toString()));
-        long after = lastSeq(url, auditor, hostId);
+        long after = auditor.lastSeq(hostId);
         long startMs = System.currentTimeMillis();
         for (var load : loads.entrySet()) {
             Process p = new ProcessBuilder(load.getValue()).redirectErrorStream(true)
@@ -148,7 +136,7 @@ public final class FieldBench {
         Thread.sleep(65_000); // the last window closes and ships
         long observedMs = System.currentTimeMillis() - startMs;
         Map<String, Integer> verdicts = new TreeMap<>();
-        List<JsonObject> rows = rows(url, auditor, hostId, after);
+        List<JsonObject> rows = auditor.reports(hostId, after);
         for (JsonObject row : rows) verdicts.merge(row.get("verdict").getAsString(), 1, Integer::sum);
         int mining = verdicts.getOrDefault("MINING", 0);
         double days = observedMs / 86_400_000.0;
@@ -162,70 +150,5 @@ public final class FieldBench {
     private static String moneroLikeWallet() {
         // Not checksum-valid on purpose: this variant must be caught without a wallet signature.
         return "4" + "A".repeat(94);
-    }
-
-    private static Path compile(Path dir, String name, boolean plain) throws IOException, InterruptedException {
-        Path out = dir.resolve(name);
-        List<String> cmd = new ArrayList<>(List.of("gcc", "-O1", "-pthread", "-o", out.toString(), MINER_SOURCE.toString()));
-        if (plain) cmd.add(1, "-DPLAIN");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("gcc failed: " + log);
-        return out;
-    }
-
-    private static void acceptForever(ServerSocket pool) {
-        Thread t = new Thread(() -> {
-            while (!pool.isClosed()) {
-                try {
-                    Socket s = pool.accept();
-                    Thread reader = new Thread(() -> {
-                        try (s) {
-                            s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-                        } catch (IOException ignored) {
-                            // the miner was killed
-                        }
-                    });
-                    reader.setDaemon(true);
-                    reader.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "fake-pool");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static long lastSeq(URI url, String token, String hostId) {
-        List<JsonObject> all = rows(url, token, hostId, 0);
-        return all.isEmpty() ? 0 : all.get(all.size() - 1).get("seq").getAsLong();
-    }
-
-    private static List<JsonObject> rows(URI url, String token, String hostId, long after) {
-        List<JsonObject> out = new ArrayList<>();
-        long cursor = after;
-        while (true) {
-            JsonObject page = get(url, token, "/api/v1/hosts/" + hostId + "/reports?limit=1000&after=" + cursor);
-            for (JsonElement e : page.getAsJsonArray("reports")) out.add(e.getAsJsonObject());
-            JsonElement next = page.get("nextAfter");
-            if (next == null || next.isJsonNull()) return out;
-            cursor = next.getAsLong();
-        }
-    }
-
-    private static JsonObject get(URI url, String token, String path) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(url.resolve(path))
-                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) throw new IllegalStateException("GET " + path + ": " + r.statusCode() + " " + r.body());
-            return JsonParser.parseString(r.body()).getAsJsonObject();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,23 +1,15 @@
 package io.assay.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.assay.server.Collector;
 import io.assay.server.ServerConfig;
 import io.assay.server.store.Role;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,26 +26,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class MiningFastPathTest {
-    private static final Path MINER_SOURCE = Path.of("../agent/src/test/resources/miner/miner.c").toAbsolutePath();
     private static final Duration WINDOW = Duration.ofSeconds(60);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @TempDir Path tmp;
 
     @Test
     void aMinerStartedMidWindowIsAtTheCollectorAsMiningBeforeTheWindowEnds() throws Exception {
-        Path miner = compileMiner();
+        Path miner = MinerKit.compile(tmp, "worker", false);
         Path state = tmp.resolve("agent-state");
         try (Collector collector = Collector.start(ServerConfig.builder()
                         .listen(new InetSocketAddress("127.0.0.1", 0)).db(tmp.resolve("assay.db")).build(), Clock.systemUTC());
-                ServerSocket pool = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                ServerSocket pool = MinerKit.startPool()) {
             URI url = collector.url();
-            String auditor = collector.issueToken(Role.AUDITOR, "fast path");
+            AuditorClient auditor = new AuditorClient(url, collector.issueToken(Role.AUDITOR, "fast path"));
             AgentProcess.Result enrolled = AgentProcess.runToEnd(tmp, "enroll", "--server", url.toString(), "--token",
                     collector.issueToken(Role.ENROLL, "fast path"), "--state-dir", state.toString());
             assertThat(enrolled.exit()).as(enrolled.output()).isZero();
             String hostId = AgentProcess.status(tmp, state).get("hostId").getAsString();
-            Thread poolThread = acceptForever(pool);
             Path config = Files.writeString(tmp.resolve("agent.conf"), String.join("\n",
                     "server.url = " + url, "state.dir = " + state, "sample.interval = 1s",
                     "report.window = " + WINDOW.toSeconds() + "s", ""));
@@ -69,7 +58,7 @@ class MiningFastPathTest {
                     long deadline = started + WINDOW.minusSeconds(15).toNanos();
                     while (mining.isEmpty() && System.nanoTime() < deadline) {
                         assertThat(agent.isAlive()).as("agent alive:\n%s", agent.log()).isTrue();
-                        mining = miningReport(url, auditor, hostId);
+                        mining = miningReport(auditor, hostId);
                         if (mining.isEmpty()) Thread.sleep(200);
                     }
                     double seconds = (System.nanoTime() - started) / 1e9;
@@ -90,60 +79,16 @@ class MiningFastPathTest {
                 } finally {
                     p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
-            } finally {
-                poolThread.interrupt();
             }
         }
     }
 
-    private Path compileMiner() throws IOException, InterruptedException {
-        Path out = tmp.resolve("worker");
-        Process gcc;
-        try {
-            gcc = new ProcessBuilder("gcc", "-O1", "-pthread", "-o", out.toString(), MINER_SOURCE.toString())
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "gcc is not installed: the miner-like program cannot be built");
-            throw e;
-        }
-        String log = new String(gcc.getInputStream().readAllBytes());
-        assertThat(gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0).as(log).isTrue();
-        return out;
-    }
-
-    /** A pool that accepts logins and never answers: enough for the miner to connect and log in. */
-    private static Thread acceptForever(ServerSocket pool) {
-        Thread t = new Thread(() -> {
-            while (!pool.isClosed()) {
-                try (Socket s = pool.accept()) {
-                    s.setSoTimeout(120_000);
-                    s.getInputStream().read(new byte[4096]);
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "fake-pool");
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    private Optional<JsonObject> miningReport(URI url, String token, String hostId) throws Exception {
-        JsonObject page = get(url, token, "/api/v1/hosts/" + hostId + "/reports?limit=1000");
-        for (JsonElement e : page.getAsJsonArray("reports")) {
-            JsonObject row = e.getAsJsonObject();
+    private static Optional<JsonObject> miningReport(AuditorClient auditor, String hostId) {
+        for (JsonObject row : auditor.reports(hostId, 0)) {
             if (row.get("verdict").getAsString().equals("MINING")) {
-                return Optional.of(get(url, token, "/api/v1/reports/" + hostId + "/" + row.get("seq").getAsLong()));
+                return Optional.of(auditor.report(hostId, row.get("seq").getAsLong()));
             }
         }
         return Optional.empty();
-    }
-
-    private JsonObject get(URI url, String token, String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(url.resolve(path))
-                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
-        return JsonParser.parseString(r.body()).getAsJsonObject();
     }
 }
