@@ -3,13 +3,14 @@ package io.assay.agent.daemon;
 import static java.util.Objects.requireNonNull;
 
 import io.assay.agent.config.AgentConfig;
-import io.assay.agent.detect.Detector;
+import io.assay.agent.detect.HostDetector;
 import io.assay.agent.detect.Detectors;
 import io.assay.agent.report.AgentInfo;
 import io.assay.agent.report.WindowAssembler;
 import io.assay.agent.sample.CpuSampler;
 import io.assay.agent.sample.ExecutableHasher;
 import io.assay.agent.sample.ProcessSampler;
+import io.assay.agent.sample.UserNames;
 import io.assay.agent.schedule.PurgeJob;
 import io.assay.agent.schedule.QuartzSchedule;
 import io.assay.agent.schedule.SampleJob;
@@ -79,7 +80,7 @@ public final class AgentDaemon implements AutoCloseable {
             long starts = spool.recordStart();
             log.info("host {}: assay-agent {} starting (start #{} on this spool, {} report(s) waiting); {}",
                     enrollment.hostId(), agent.version(), starts, spool.depth(), config.withServerUrl(server).summary());
-            Detector detector = daemon.own(Detectors.load(configDir, clock));
+            HostDetector detector = daemon.own(Detectors.load(configDir, clock, HostDetector.Roots.system()));
             OkHttpClient http = HttpClients.create(config.shipTimeout());
             daemon.resources.push(() -> HttpClients.close(http));
             Shipper shipper = new Shipper(http, server, enrollment.hostId(), enrollment.hostToken(), spool,
@@ -91,7 +92,7 @@ public final class AgentDaemon implements AutoCloseable {
                     agent, config.reportWindow(), config.reportTopProcesses(), clock.instant());
             Schedule schedule = new QuartzSchedule(2);
             SampleJob sample = new SampleJob(clock, new CpuSampler(si.getHardware().getProcessor()),
-                    new ProcessSampler(si.getOperatingSystem()), assembler, spool, enrollment.hostId(), signer,
+                    new ProcessSampler(detector::lastListing, new UserNames()), assembler, spool, enrollment.hostId(), signer,
                     () -> {
                         shipper.expedite();
                         schedule.runNow(SHIP);

@@ -4,6 +4,7 @@ import io.assay.agent.evidence.AhoCorasick;
 import io.assay.agent.evidence.ExeScanner;
 import io.assay.agent.evidence.HostProbe;
 import io.assay.agent.evidence.ProcParsers;
+import io.assay.agent.evidence.ProcessListing;
 import io.assay.agent.evidence.ProcessSnapshot;
 import io.assay.agent.evidence.ProcessTable;
 import io.assay.protocol.Finding;
@@ -77,6 +78,7 @@ public final class HostDetector implements Detector {
     private int hostIntervals;
     private int lastPidMax = 32768;
     private long lastBootSeconds;
+    private ProcessListing lastListing = ProcessListing.NONE;
 
     public HostDetector(Roots roots, Clock clock, RuleSource source) {
         this.roots = roots;
@@ -126,6 +128,15 @@ public final class HostDetector implements Detector {
         return table.bytesRead();
     }
 
+    /**
+     * The processes read by the latest {@link #observe}, as the {@code /proc} listing shows them
+     * (processes found hidden from the listing are not in it); empty before the first observe and
+     * when the listing failed.
+     */
+    public ProcessListing lastListing() {
+        return lastListing;
+    }
+
     @Override
     public List<Finding> observe(Instant now) {
         try {
@@ -141,12 +152,14 @@ public final class HostDetector implements Detector {
     private List<Finding> doObserve(Instant now) {
         cycle++;
         observations++;
+        lastListing = new ProcessListing(now, 0, List.of());
         Rules.Thresholds th = rules.thresholds();
         scanner.startCycle(th.exeScanBudgetBytes());
         HostProbe.HostState host = probe.read();
         lastPidMax = host.pidMax();
         lastBootSeconds = host.bootTimeSeconds();
-        Set<Integer> pids = new TreeSet<>(table.listPids());
+        Set<Integer> listed = table.listPids();
+        Set<Integer> pids = new TreeSet<>(listed);
         if (pids.isEmpty()) {
             degraded = true;
             windowNotes.add("cannot list processes under " + roots.proc() + ": is procfs mounted there?");
@@ -154,6 +167,9 @@ public final class HostDetector implements Detector {
         pids.addAll(hiddenPids);
         List<ProcessSnapshot> snaps = new ArrayList<>();
         for (int pid : pids) table.read(pid).ifPresent(snaps::add);
+        List<ProcessSnapshot> shown = snaps;
+        if (!hiddenPids.isEmpty()) shown = snaps.stream().filter(s -> listed.contains(s.pid())).toList();
+        lastListing = new ProcessListing(now, host.bootTimeSeconds(), shown);
         HostProbe.TcpTable tcp = probe.readTcp();
         if (!tcp.readable()) {
             degraded = true;

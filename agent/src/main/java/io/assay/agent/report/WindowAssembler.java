@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Accumulates the samples of one report window and builds its {@link ReportDraft} when the window
@@ -82,7 +83,22 @@ public final class WindowAssembler {
      */
     public TickResult tick(Instant now, Reading<CpuLoad> cpu, Reading<List<ProcessObservation>> procs) {
         add(cpu, procs);
+        return closeIfDue(now, observe(now));
+    }
+
+    /**
+     * As {@link #tick(Instant, Reading, Reading)}, reading the processes after the detector has
+     * observed: the agent's process sampler takes its listing from the detector's {@code /proc} read
+     * of this tick instead of listing every process a second time.
+     */
+    public TickResult tick(Instant now, Reading<CpuLoad> cpu, Supplier<Reading<List<ProcessObservation>>> procs) {
+        addCpu(cpu);
         List<Finding> urgent = observe(now);
+        addProcesses(procs.get());
+        return closeIfDue(now, urgent);
+    }
+
+    private TickResult closeIfDue(Instant now, List<Finding> urgent) {
         if (!urgent.isEmpty() || isDue(now)) {
             return new TickResult(urgent, java.util.Optional.of(close(now)));
         }
@@ -91,6 +107,11 @@ public final class WindowAssembler {
 
     /** Adds readings to the current window. */
     public void add(Reading<CpuLoad> cpu, Reading<List<ProcessObservation>> procs) {
+        addCpu(cpu);
+        addProcesses(procs);
+    }
+
+    private void addCpu(Reading<CpuLoad> cpu) {
         if (cpu instanceof Reading.Present<CpuLoad> p) {
             cpuSum += p.value().percent();
             cpuMax = Math.max(cpuMax, p.value().percent());
@@ -98,6 +119,9 @@ public final class WindowAssembler {
         } else if (cpu instanceof Reading.Absent<CpuLoad> a) {
             failures.merge(a.source() + ": " + a.reason(), 1, Integer::sum);
         }
+    }
+
+    private void addProcesses(Reading<List<ProcessObservation>> procs) {
         if (procs instanceof Reading.Present<List<ProcessObservation>> p) {
             processSamples++;
             for (ProcessObservation o : p.value()) {

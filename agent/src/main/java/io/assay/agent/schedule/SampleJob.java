@@ -53,7 +53,7 @@ public final class SampleJob implements Runnable {
     @Override
     public void run() {
         Instant now = clock.instant();
-        WindowAssembler.TickResult result = assembler.tick(now, cpu.sample(), processes.sample());
+        WindowAssembler.TickResult result = assembler.tick(now, cpu.sample(), processes::sample);
         if (!result.urgentFindings().isEmpty()) {
             log.warn("host {}: signature finding(s) {}; closing the window now and shipping at once", hostId,
                     result.urgentFindings().stream().map(f -> f.ruleId() + " pid " + f.pid()).collect(Collectors.joining(", ")));

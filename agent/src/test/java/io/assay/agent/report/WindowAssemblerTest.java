@@ -121,6 +121,19 @@ class WindowAssemblerTest {
     }
 
     @Test
+    void theProcessSupplierIsReadAfterTheDetectorObserved() {
+        WindowAssembler w = assembler(5);
+        List<Integer> observedWhenRead = new java.util.ArrayList<>();
+        w.tick(T0.plusSeconds(10), cpu(5), () -> {
+            observedWhenRead.add(detector.observed.size());
+            return procs(proc(4, "late", 30, ""));
+        });
+        ReportDraft d = w.tick(T0.plusSeconds(30), cpu(5), () -> procs(proc(4, "late", 10, ""))).closed().orElseThrow();
+        assertThat(observedWhenRead).containsExactly(1);
+        assertThat(d.topProcesses()).singleElement().satisfies(p -> assertThat(p.cpuPercent()).isEqualTo(20.0));
+    }
+
+    @Test
     void throwingDetectorDegradesInsteadOfStopping() {
         detector.failObserve = new IllegalStateException("rules broken");
         WindowAssembler w = assembler(5);

@@ -2,7 +2,12 @@ package io.assay.agent.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.assay.agent.detect.Detectors;
+import io.assay.agent.detect.HostDetector;
+import io.assay.agent.evidence.ProcessSnapshot;
+import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import oshi.SystemInfo;
@@ -28,12 +33,17 @@ class SamplersOnThisHostTest {
 
     @Test
     void processesIncludeThisJvmWithItsCpuShareAndRss() {
-        ProcessSampler sampler = new ProcessSampler(si.getOperatingSystem());
+        Clock clock = Clock.systemUTC();
+        HostDetector detector = Detectors.builtIn(clock, HostDetector.Roots.system());
+        ProcessSampler sampler = new ProcessSampler(detector::lastListing, new UserNames());
+        assertThat(sampler.sample()).as("nothing listed before the detector observed").isInstanceOf(Reading.Absent.class);
+        detector.observe(clock.instant());
         sampler.sample();
         // Burn some CPU in this process so its share between samples is above zero.
         long x = 0;
         long until = System.nanoTime() + 200_000_000L;
         while (System.nanoTime() < until) x += System.nanoTime() % 7;
+        detector.observe(clock.instant());
         Reading<List<ProcessObservation>> r = sampler.sample();
         assertThat(x).isPositive();
         assertThat(r).isInstanceOf(Reading.Present.class);
@@ -43,11 +53,25 @@ class SamplersOnThisHostTest {
         assertThat(me.name()).isNotEmpty();
         assertThat(me.exePath()).contains("java");
         assertThat(me.commandLine()).contains("java");
-        assertThat(me.user()).isNotEmpty();
+        assertThat(me.user()).isEqualTo(System.getProperty("user.name"));
         assertThat(me.rssBytes()).isGreaterThan(1 << 20);
         assertThat(me.startTimeMs()).isGreaterThan(1_600_000_000_000L);
         assertThat(me.cpuPercent()).isGreaterThan(0.0);
+        assertThat(me.startTimeMs()).isCloseTo(ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli(),
+                org.assertj.core.data.Offset.offset(2_000L));
         assertThat(all).allSatisfy(p -> assertThat(p.commandLine().length()).isLessThanOrEqualTo(1025));
+    }
+
+    @Test
+    void aUidMissingFromPasswdIsAskedOfGetentOnceAndIsUnknownWhenNobodyKnowsIt() {
+        UserNames names = new UserNames();
+        int uid = 2_000_000_001;
+        ProcessSnapshot s = new ProcessSnapshot(1, 0, "x", 'S', 0, 1, 0, 0, uid, Integer.toString(uid), "", ProcessSnapshot.Access.NONE,
+                List.of(), "", "", 0, 0, Set.of(), List.of(), true);
+        assertThat(names.of(s)).isEqualTo("unknown");
+        ProcessSnapshot local = new ProcessSnapshot(1, 0, "x", 'S', 0, 1, 0, 0, 0, "root", "", ProcessSnapshot.Access.NONE,
+                List.of(), "", "", 0, 0, Set.of(), List.of(), true);
+        assertThat(names.of(local)).isEqualTo("root");
     }
 
     @Test

@@ -10,6 +10,9 @@ import io.assay.agent.report.WindowAssembler;
 import io.assay.agent.sample.CpuSampler;
 import io.assay.agent.sample.ExecutableHasher;
 import io.assay.agent.sample.ProcessSampler;
+import io.assay.agent.sample.UserNames;
+import io.assay.agent.detect.Detectors;
+import io.assay.agent.detect.HostDetector;
 import io.assay.agent.spool.Spool;
 import io.assay.agent.spool.SpoolEntry;
 import io.assay.protocol.Ed25519Signer;
@@ -37,12 +40,17 @@ class SampleJobTest {
         FakeDetector detector = new FakeDetector();
         Ed25519Signer key = Ed25519Signer.generate(new SecureRandom());
         SystemInfo si = new SystemInfo();
+        // the verdict comes from the fake; the process listing from a real detector reading this host
+        HostDetector listing = Detectors.builtIn(clock, HostDetector.Roots.system());
         AtomicInteger shipNow = new AtomicInteger();
         try (Spool spool = Spool.open(tmp.resolve("spool.db"), clock, 100)) {
             WindowAssembler assembler = new WindowAssembler(detector, new ExecutableHasher(64 << 20),
                     new AgentInfo("t", 1), Duration.ofSeconds(30), 5, clock.instant());
             SampleJob job = new SampleJob(clock, new CpuSampler(si.getHardware().getProcessor()),
-                    new ProcessSampler(si.getOperatingSystem()), assembler, spool, "host-1", key, shipNow::incrementAndGet);
+                    new ProcessSampler(() -> {
+                        listing.observe(clock.instant());
+                        return listing.lastListing();
+                    }, new UserNames()), assembler, spool, "host-1", key, shipNow::incrementAndGet);
 
             for (int i = 0; i < 3; i++) {
                 clock.advance(Duration.ofSeconds(10));
