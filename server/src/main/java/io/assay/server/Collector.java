@@ -10,7 +10,6 @@ import io.assay.server.ingest.Ingestor;
 import io.assay.server.ingest.ReportVerification;
 import io.assay.server.store.Role;
 import io.assay.server.store.Store;
-import io.assay.server.store.sqlite.SqliteStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -80,7 +79,7 @@ public final class Collector implements AutoCloseable {
         HttpServer http = HttpServer.create(config.listen(), 0);
         Store store;
         try {
-            store = SqliteStore.open(config.db(), config.dbBusyTimeout(), config.dbReaders());
+            store = config.database().open(config.dbBusyTimeout(), config.dbReaders());
         } catch (RuntimeException e) {
             http.stop(0);
             throw e;
@@ -96,7 +95,7 @@ public final class Collector implements AutoCloseable {
             http.createContext("/", api);
             http.start();
             Collector collector = new Collector(config, clock, store, tokens, api, http, executor);
-            log.info("Collector listening on {} (database {})", collector.url, config.db());
+            log.info("Collector listening on {} (database: {})", collector.url, config.database().describe());
             return collector;
         } catch (RuntimeException e) {
             http.stop(0);

@@ -13,19 +13,22 @@ import java.util.List;
  * reported together), then passed down by constructor.
  *
  * @param listen address to listen on; default {@code 127.0.0.1:8440}; port 0 picks a free port
- * @param db SQLite database file, created if missing; default {@code assay.db}
+ * @param database the SQLite file (default {@code assay.db}, created if missing) or a PostgreSQL
+ *     database; see {@link DatabaseConfig}
  * @param httpThreads request handler threads ({@code assay-http-N}); default 16, range 1..256
  * @param maxBodyBytes largest request body accepted, in bytes; larger ones get 413; default 4 MiB,
  *     range 1 KiB..256 MiB
  * @param maxIngestInFlight report uploads processed at once; more get 429 with a jittered
  *     Retry-After, which spreads out a fleet reconnecting after an outage; default 8, range 1..1024
- * @param dbReaders reader connections to the database; default 4, range 1..64
- * @param dbBusyTimeout how long a database call waits for a lock; default 5s, range 1ms..5m
+ * @param dbReaders reader connections to a SQLite database; default 4, range 1..64 (PostgreSQL has
+ *     its own pool size in {@link DatabaseConfig.Postgres})
+ * @param dbBusyTimeout how long a database call waits for a lock or a connection; default 5s,
+ *     range 1ms..5m
  * @param shutdownGrace how long closing waits for requests in progress; default 10s, range 0..5m
  */
 public record ServerConfig(
         InetSocketAddress listen,
-        Path db,
+        DatabaseConfig database,
         int httpThreads,
         long maxBodyBytes,
         int maxIngestInFlight,
@@ -38,10 +41,10 @@ public record ServerConfig(
 
     public ServerConfig {
         requireNonNull(listen, "listen");
-        requireNonNull(db, "db");
+        requireNonNull(database, "database");
         requireNonNull(dbBusyTimeout, "dbBusyTimeout");
         requireNonNull(shutdownGrace, "shutdownGrace");
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(database.problems());
         range(problems, "http.threads", httpThreads, 1, 256);
         range(problems, "http.max-body-bytes", maxBodyBytes, 1024, 256L * 1024 * 1024);
         range(problems, "ingest.max-in-flight", maxIngestInFlight, 1, 1024);
@@ -92,7 +95,7 @@ public record ServerConfig(
     /** Builds a config from the defaults; used by the CLI and by tests. */
     public static final class Builder {
         private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", DEFAULT_PORT);
-        private Path db = Path.of("assay.db");
+        private DatabaseConfig database = new DatabaseConfig.Sqlite(Path.of("assay.db"));
         private int httpThreads = 16;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private int maxIngestInFlight = 8;
@@ -107,8 +110,19 @@ public record ServerConfig(
             return this;
         }
 
+        /** A SQLite database file. */
         public Builder db(Path db) {
-            this.db = db;
+            this.database = new DatabaseConfig.Sqlite(db);
+            return this;
+        }
+
+        /** A PostgreSQL database with the default pool size. */
+        public Builder postgres(String url, String user, String password) {
+            return database(new DatabaseConfig.Postgres(url, user, password, DatabaseConfig.Postgres.DEFAULT_POOL_SIZE));
+        }
+
+        public Builder database(DatabaseConfig database) {
+            this.database = database;
             return this;
         }
 
@@ -143,7 +157,7 @@ public record ServerConfig(
         }
 
         public ServerConfig build() {
-            return new ServerConfig(listen, db, httpThreads, maxBodyBytes, maxIngestInFlight, dbReaders,
+            return new ServerConfig(listen, database, httpThreads, maxBodyBytes, maxIngestInFlight, dbReaders,
                     dbBusyTimeout, shutdownGrace);
         }
     }

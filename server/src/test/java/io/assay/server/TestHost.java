@@ -60,6 +60,16 @@ public final class TestHost {
         return response;
     }
 
+    /** Takes {@code hostId} as this host's id without enrolling over HTTP (store-level tests insert the host). */
+    public TestHost withHostId(String hostId) {
+        this.hostId = hostId;
+        return this;
+    }
+
+    public HostIdentity identity() {
+        return identity;
+    }
+
     public Ed25519Signer signer() {
         return signer;
     }

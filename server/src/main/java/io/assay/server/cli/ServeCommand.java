@@ -4,10 +4,10 @@ import io.assay.server.Collector;
 import io.assay.server.ServerConfig;
 import java.io.IOException;
 import java.net.BindException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,9 +19,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String listen;
 
-    @Option(names = "--db", paramLabel = "PATH", defaultValue = "assay.db",
-            description = "SQLite database file, created if missing (default: ${DEFAULT-VALUE}).")
-    Path db;
+    @CommandLine.Mixin
+    DatabaseOptions database;
+
+    @CommandLine.ParentCommand
+    ServerMain main;
 
     @Option(names = "--max-body-bytes", paramLabel = "BYTES", defaultValue = "4194304",
             description = "Largest request body accepted; larger get 413 (default: ${DEFAULT-VALUE}).")
@@ -39,7 +41,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerConfig config = ServerConfig.builder()
                 .listen(ServerConfig.parseListen(listen))
-                .db(db)
+                .database(database.resolve(main.env()))
                 .maxBodyBytes(maxBodyBytes)
                 .maxIngestInFlight(maxIngestInFlight)
                 .httpThreads(httpThreads)

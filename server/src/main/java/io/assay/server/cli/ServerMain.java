@@ -4,6 +4,7 @@ import io.assay.server.ConfigException;
 import io.assay.server.bench.BenchIngestCommand;
 import io.assay.server.store.StoreException;
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,6 +18,17 @@ import picocli.CommandLine.Command;
 public final class ServerMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private final Map<String, String> env;
+
+    private ServerMain(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    /** The environment the command reads (the process's own, or a test's). */
+    Map<String, String> env() {
+        return env;
+    }
 
     @Override
     public void run() {
@@ -33,7 +45,12 @@ public final class ServerMain implements Runnable {
     }
 
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new ServerMain());
+        return commandLine(System.getenv());
+    }
+
+    /** The command line with {@code env} in place of the process environment (tests). */
+    static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cl = new CommandLine(new ServerMain(env));
         cl.setExecutionExceptionHandler(ServerMain::handle);
         return cl;
     }

@@ -4,9 +4,7 @@ import io.assay.server.auth.Tokens;
 import io.assay.server.store.Role;
 import io.assay.server.store.Store;
 import io.assay.server.store.TokenRecord;
-import io.assay.server.store.sqlite.SqliteStore;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,13 +22,16 @@ final class TokenCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.ParentCommand
+    ServerMain main;
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use 'token create' or 'token list'.");
     }
 
-    private static Store open(Path db) {
-        return SqliteStore.open(db, Duration.ofSeconds(10), 1);
+    private static Store open(DatabaseOptions options, TokenCommand parent) {
+        return options.resolve(parent.main.env()).open(Duration.ofSeconds(10), 1);
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -44,9 +45,11 @@ final class TokenCommand implements Runnable {
                 description = "enroll (hosts enroll with it), auditor (read-only) or admin.")
         String role;
 
-        @Option(names = "--db", paramLabel = "PATH", defaultValue = "assay.db",
-                description = "SQLite database file of the collector (default: ${DEFAULT-VALUE}).")
-        Path db;
+        @CommandLine.Mixin
+        DatabaseOptions database;
+
+        @CommandLine.ParentCommand
+        TokenCommand parent;
 
         @Option(names = "--note", paramLabel = "TEXT", defaultValue = "",
                 description = "What the token is for, shown by 'token list'.")
@@ -67,7 +70,7 @@ final class TokenCommand implements Runnable {
             Role chosen = r;
             Tokens tokens = new Tokens(new SecureRandom());
             String token;
-            try (Store store = open(db)) {
+            try (Store store = open(database, parent)) {
                 token = store.inTransaction(tx -> tokens.issue(tx, chosen, Optional.empty(), note,
                         Clock.systemUTC().instant()));
             }
@@ -83,14 +86,16 @@ final class TokenCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--db", paramLabel = "PATH", defaultValue = "assay.db",
-                description = "SQLite database file of the collector (default: ${DEFAULT-VALUE}).")
-        Path db;
+        @CommandLine.Mixin
+        DatabaseOptions database;
+
+        @CommandLine.ParentCommand
+        TokenCommand parent;
 
         @Override
         public Integer call() {
             List<TokenRecord> tokens;
-            try (Store store = open(db)) {
+            try (Store store = open(database, parent)) {
                 tokens = store.read(Store.ReadTx::listTokens);
             }
             PrintWriter out = spec.commandLine().getOut();

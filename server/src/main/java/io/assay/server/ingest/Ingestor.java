@@ -31,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts report batches of one host. Thread-safe; batches of different hosts run in parallel up
- * to the store's single writer.
+ * Accepts report batches of one host. Thread-safe; batches of different hosts run in parallel as
+ * far as the store lets writers run in parallel.
  *
  * <p>Contract: reports are taken in batch order and processing stops at the first refused one.
  * Reports before it stay stored and are acknowledged in the exception. Each accepted report is
@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * envelope as evidence.
  *
  * <p>Signatures are verified before the write transaction, so the CPU-heavy part runs in
- * parallel and the writer lock is held only for the chain check and the inserts. The report's
+ * parallel and the host is locked ({@link Store.Tx#lockHost}) only for the chain check and the
+ * inserts. That lock, not any writer lock of a backend, is what makes two collectors sharing a
+ * database store one copy of each report when an agent's retry reaches the other collector. The report's
  * own times are recorded, never used for acceptance: a skewed agent clock must not lock it out.
  */
 public final class Ingestor {
@@ -125,7 +127,8 @@ public final class Ingestor {
     private record Outcome(List<Ack> acks, Optional<IngestRejectedException> refused) {}
 
     private Outcome store(Store.Tx tx, String hostId, List<SignedReport> reports, Instant receivedAt) {
-        HostRecord host = tx.findHost(hostId).orElseThrow(() -> new IllegalStateException("host " + hostId + " vanished"));
+        // Locked: another collector on the same database may be storing a batch of this host right now.
+        HostRecord host = tx.lockHost(hostId).orElseThrow(() -> new IllegalStateException("host " + hostId + " vanished"));
         Optional<Chain.Link> end = host.chainEnd();
         List<Ack> acks = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {

@@ -5,8 +5,11 @@ import java.util.Optional;
 
 /**
  * The collector's database. Implementations are thread-safe: any number of threads may run
- * transactions at once. Read-write transactions are serialised (one writer at a time, as SQLite
- * is anyway); read transactions see a consistent snapshot and do not block the writer.
+ * transactions at once, and several stores (several collector processes) may share one database.
+ * Read transactions see a consistent snapshot and do not block writers. Whether read-write
+ * transactions run one at a time (SQLite) or concurrently (PostgreSQL) is the backend's
+ * business: a writer that reads a host and then writes according to what it read must read it
+ * with {@link Tx#lockHost}, which holds that host against every other writer until commit.
  *
  * <p>Transactions are owned by the store: the work function runs inside one, the store commits
  * when it returns and rolls back when it throws (the exception then propagates unchanged).
@@ -64,6 +67,14 @@ public interface Store extends AutoCloseable {
 
     /** Queries and writes. */
     interface Tx extends ReadTx {
+        /**
+         * Reads the host and holds it until this transaction ends: another transaction's
+         * {@code lockHost} of the same host, in this store or another one on the same database,
+         * waits until this one commits or rolls back, and then reads what it left. Use it before
+         * checking and moving a host's chain end.
+         */
+        Optional<HostRecord> lockHost(String hostId);
+
         /** Inserts a token; throws {@link StoreException} if its hash is already stored. */
         void insertToken(TokenRecord token);
 
@@ -72,7 +83,8 @@ public interface Store extends AutoCloseable {
 
         /**
          * Stores a report and moves the host's chain end to it, in this transaction. Throws
-         * {@link StoreException} if the host already has a report with this seq.
+         * {@link StoreException} if the host already has a report with this seq, or if the
+         * host's chain end is not at {@code seq - 1} (so the chain end never skips or goes back).
          */
         void appendReport(StoredReport report);
 

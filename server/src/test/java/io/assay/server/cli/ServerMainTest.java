@@ -7,7 +7,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -19,7 +21,11 @@ class ServerMainTest {
     private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
-        CommandLine cl = ServerMain.commandLine();
+        return runWith(Map.of(), args);
+    }
+
+    private static Run runWith(Map<String, String> env, String... args) {
+        CommandLine cl = ServerMain.commandLine(env);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));
@@ -83,5 +89,38 @@ class ServerMainTest {
 
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("does not exist").doesNotContain("\tat ");
+    }
+
+    @Test
+    void databaseOptionsThatContradictEachOtherAreAllReportedTogether() {
+        Run r = runWith(Map.of("ASSAY_DB_PASSWORD", "pw"), "token", "list", "--db", dir.resolve("x.db").toString(),
+                "--db-url", "postgres://nope", "--db-password-file", dir.resolve("missing-pw").toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--db (a SQLite file) and --db-url (a PostgreSQL database) exclude each other")
+                .contains("--db-url needs --db-user").contains("the password is given twice")
+                .contains("cannot read --db-password-file").contains("jdbc:postgresql://HOST:PORT/DATABASE")
+                .doesNotContain("\tat ");
+        assertThat(dir.resolve("x.db")).doesNotExist();
+
+        Run pgOnly = run("serve", "--db", dir.resolve("x.db").toString(), "--db-user", "assay");
+        assertThat(pgOnly.code()).isEqualTo(2);
+        assertThat(pgOnly.err()).contains("--db-user applies to PostgreSQL only");
+    }
+
+    @Test
+    void tokenCommandsWorkOnPostgresWithThePasswordFromAFileOrTheEnvironment() throws Exception {
+        try (var pg = io.assay.server.store.postgres.TestPostgres.start()) {
+            String url = pg.newDatabase();
+            Path pw = Files.writeString(dir.resolve("pw"), "any-password-trust-auth\n");
+            Run created = run("token", "create", "--role", "admin", "--db-url", url, "--db-user", "postgres",
+                    "--db-password-file", pw.toString(), "--note", "pg admin");
+            assertThat(created.code()).as(created.err()).isZero();
+            assertThat(created.out().strip()).startsWith("assay_admin_");
+
+            Run listed = runWith(Map.of("ASSAY_DB_PASSWORD", "x"), "token", "list", "--db-url", url, "--db-user", "postgres");
+            assertThat(listed.code()).as(listed.err()).isZero();
+            assertThat(listed.out()).contains("admin").contains("pg admin");
+        }
     }
 }

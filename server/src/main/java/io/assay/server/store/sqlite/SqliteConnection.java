@@ -1,6 +1,5 @@
 package io.assay.server.store.sqlite;
 
-import io.assay.server.store.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -25,19 +24,15 @@ final class SqliteConnection {
     }
 
     /** The cached statement for {@code sql}, parameters cleared. */
-    PreparedStatement prepare(String sql) {
-        try {
-            PreparedStatement ps = statements.get(sql);
-            if (ps == null) {
-                ps = connection.prepareStatement(sql);
-                statements.put(sql, ps);
-            } else {
-                ps.clearParameters();
-            }
-            return ps;
-        } catch (SQLException e) {
-            throw new StoreException("cannot prepare statement: " + e.getMessage(), e);
+    PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        } else {
+            ps.clearParameters();
         }
+        return ps;
     }
 
     void close() {

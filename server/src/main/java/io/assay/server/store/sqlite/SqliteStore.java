@@ -4,9 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.assay.server.store.Store;
 import io.assay.server.store.StoreException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import io.assay.server.store.jdbc.SchemaScript;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,7 +26,8 @@ import org.sqlite.SQLiteConfig;
  *
  * <p>Why one writer connection behind a lock: SQLite allows one writer at a time anyway, and
  * queueing writers on a Java lock is fairer and cheaper than letting them spin on
- * {@code SQLITE_BUSY}. The busy timeout still matters for other processes on the same file (for
+ * {@code SQLITE_BUSY}. Because a write transaction holds the database's write lock from its
+ * start, {@link io.assay.server.store.Store.Tx#lockHost} is a plain read here. The busy timeout still matters for other processes on the same file (for
  * example {@code assay-server token create} while the collector runs). Writes begin
  * {@code IMMEDIATE} so a transaction never fails half-way when upgrading its read lock.
  *
@@ -116,7 +115,7 @@ public final class SqliteStore implements Store {
         if (version == SCHEMA_VERSION) return;
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            for (String sql : statements(readSchema())) s.execute(sql);
+            for (String sql : SchemaScript.load(SCHEMA_RESOURCE)) s.execute(sql);
             s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
             c.commit();
         } catch (SQLException | RuntimeException e) {
@@ -126,29 +125,6 @@ public final class SqliteStore implements Store {
             c.setAutoCommit(true);
         }
         log.info("{}: created schema version {}", file, SCHEMA_VERSION);
-    }
-
-    private static String readSchema() {
-        try (InputStream in = SqliteStore.class.getResourceAsStream(SCHEMA_RESOURCE)) {
-            if (in == null) throw new IllegalStateException(SCHEMA_RESOURCE + " is missing from the class path");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + SCHEMA_RESOURCE, e);
-        }
-    }
-
-    /** Splits a schema file into statements: comments removed, split at ';'. */
-    static List<String> statements(String script) {
-        StringBuilder sb = new StringBuilder();
-        for (String line : script.split("\n", -1)) {
-            int comment = line.indexOf("--");
-            sb.append(comment >= 0 ? line.substring(0, comment) : line).append('\n');
-        }
-        List<String> out = new ArrayList<>();
-        for (String part : sb.toString().split(";")) {
-            if (!part.isBlank()) out.add(part.strip());
-        }
-        return out;
     }
 
     @Override

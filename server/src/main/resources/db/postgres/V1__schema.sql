@@ -1,0 +1,64 @@
+-- Assay collector schema, version 1 (PostgreSQL). The same tables, columns and meaning as
+-- db/sqlite/V1__schema.sql; differences are dialect only: BIGINT for SQLite's INTEGER, BYTEA for
+-- BLOB, and an identity column row_id where SQLite has its implicit rowid (ties of created_at /
+-- enrolled_at are listed in insertion order). Applied once, under an advisory lock, by the first
+-- collector that opens an empty database; the version is kept in schema_version. Times are epoch
+-- milliseconds UTC. Statements are separated by ';' (the loader splits on that).
+
+CREATE TABLE schema_version (
+    version     INTEGER NOT NULL PRIMARY KEY,
+    applied_at  BIGINT  NOT NULL
+);
+
+CREATE TABLE tokens (
+    token_hash  TEXT    NOT NULL PRIMARY KEY,   -- SHA-256 hex of the token; the token is never stored
+    role        TEXT    NOT NULL,               -- enroll | auditor | admin | host
+    host_id     TEXT,                           -- set for role host only
+    note        TEXT    NOT NULL,
+    created_at  BIGINT  NOT NULL,
+    row_id      BIGINT  GENERATED ALWAYS AS IDENTITY
+);
+
+CREATE TABLE hosts (
+    host_id       TEXT    NOT NULL PRIMARY KEY,
+    public_key    TEXT    NOT NULL UNIQUE,      -- pinned Ed25519 key, standard base64
+    key_id        TEXT    NOT NULL,
+    hostname      TEXT    NOT NULL,
+    system_uuid   TEXT    NOT NULL,
+    board_serial  TEXT    NOT NULL,
+    macs_json     TEXT    NOT NULL,             -- JSON array of strings
+    agent_version TEXT    NOT NULL,
+    enrolled_at   BIGINT  NOT NULL,
+    last_seen     BIGINT,                       -- collector clock at the last accepted report
+    last_seq      BIGINT  NOT NULL DEFAULT 0,   -- chain end; 0 = no report yet
+    last_hash     TEXT    NOT NULL DEFAULT '',
+    last_verdict  TEXT,
+    row_id        BIGINT  GENERATED ALWAYS AS IDENTITY
+);
+
+CREATE INDEX hosts_by_system_uuid ON hosts (system_uuid);
+
+CREATE TABLE reports (
+    host_id          TEXT    NOT NULL REFERENCES hosts (host_id),
+    seq              BIGINT  NOT NULL,
+    payload_hash     TEXT    NOT NULL,
+    window_start     BIGINT  NOT NULL,          -- agent's claim
+    window_end       BIGINT  NOT NULL,          -- agent's claim
+    verdict          TEXT    NOT NULL,
+    received_at      BIGINT  NOT NULL,          -- collector clock
+    agent_started_ms BIGINT  NOT NULL,
+    envelope         BYTEA   NOT NULL,          -- envelope JSON, UTF-8 (stored out of line by TOAST when large)
+    PRIMARY KEY (host_id, seq)
+);
+
+CREATE TABLE host_events (
+    id        BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    host_id   TEXT    NOT NULL REFERENCES hosts (host_id),
+    kind      TEXT    NOT NULL,                 -- fork | clone-suspected
+    seq       BIGINT  NOT NULL,                 -- 0 when not about one report
+    detail    TEXT    NOT NULL,
+    at        BIGINT  NOT NULL,
+    evidence  BYTEA                             -- e.g. the refused envelope of a fork
+);
+
+CREATE INDEX host_events_by_host ON host_events (host_id, id);
