@@ -64,6 +64,26 @@ public final class ProcParsers {
         }
     }
 
+    /** The {@code Threads:} count of a {@code /proc/PID/status}, or -1 when it is missing. */
+    public static int parseStatusThreads(String status) {
+        int i = status.startsWith("Threads:") ? 0 : status.indexOf("\nThreads:");
+        if (i < 0) return -1;
+        int from = status.indexOf(':', i) + 1;
+        int end = status.indexOf('\n', from);
+        return intOr(end < 0 ? status.substring(from) : status.substring(from, end), -1);
+    }
+
+    /**
+     * The number of threads (scheduling entities) on the host, the denominator of the fourth field
+     * of {@code /proc/loadavg} ({@code 1/164}); -1 when the text is not in that form.
+     */
+    public static int parseLoadavgThreads(String loadavg) {
+        String[] f = loadavg.trim().split(" ");
+        if (f.length < 4) return -1;
+        int slash = f[3].indexOf('/');
+        return slash < 0 ? -1 : intOr(f[3].substring(slash + 1), -1);
+    }
+
     /** {@code /proc/meminfo} as key → value; values in kB are converted to bytes, counts stay counts. */
     public static Map<String, Long> parseMeminfo(List<String> lines) {
         Map<String, Long> out = new HashMap<>();

@@ -47,6 +47,17 @@ class ProcParsersTest {
     }
 
     @Test
+    void parsesThreadCounts() {
+        assertThat(ProcParsers.parseStatusThreads("Name:\tjava\nThreads:\t27\nUid:\t0\n")).isEqualTo(27);
+        assertThat(ProcParsers.parseStatusThreads("Threads:\t1")).isEqualTo(1);
+        assertThat(ProcParsers.parseStatusThreads("Name:\tjava\n")).isEqualTo(-1);
+        assertThat(ProcParsers.parseStatusThreads("")).isEqualTo(-1);
+        assertThat(ProcParsers.parseLoadavgThreads("0.08 0.03 0.01 2/164 22929\n")).isEqualTo(164);
+        assertThat(ProcParsers.parseLoadavgThreads("0.08 0.03")).isEqualTo(-1);
+        assertThat(ProcParsers.parseLoadavgThreads("")).isEqualTo(-1);
+    }
+
+    @Test
     void parsesNetTcpV4AndV6() {
         var rows = ProcParsers.parseNetTcp(List.of(
                 "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
