@@ -33,7 +33,6 @@ import java.util.Deque;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import oshi.SystemInfo;
 
 /**
  * {@code assay-agent run}: everything started in {@link #start} and stopped, in reverse, in
@@ -87,11 +86,10 @@ public final class AgentDaemon implements AutoCloseable {
                     config.shipBatchSize(), new Backoff(config.shipBackoffMin(), config.shipBackoffMax(), new SecureRandom()),
                     clock);
 
-            SystemInfo si = new SystemInfo();
             WindowAssembler assembler = new WindowAssembler(detector, new ExecutableHasher(config.hashMaxBytesPerCycle()),
                     agent, config.reportWindow(), config.reportTopProcesses(), clock.instant());
             Schedule schedule = new QuartzSchedule(2);
-            SampleJob sample = new SampleJob(clock, new CpuSampler(si.getHardware().getProcessor()),
+            SampleJob sample = new SampleJob(clock, new CpuSampler(HostDetector.Roots.system().proc()),
                     new ProcessSampler(detector::lastListing, new UserNames()), assembler, spool, enrollment.hostId(), signer,
                     () -> {
                         shipper.expedite();

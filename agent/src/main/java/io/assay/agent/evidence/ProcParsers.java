@@ -102,8 +102,12 @@ public final class ProcParsers {
         return out;
     }
 
-    /** Aggregate CPU ticks from the first {@code cpu } line of {@code /proc/stat}. */
-    public record CpuTimes(long busy, long total) {}
+    /**
+     * Aggregate CPU ticks from the first {@code cpu } line of {@code /proc/stat}.
+     *
+     * @param idle idle + iowait (what the report's host load counts as not busy)
+     */
+    public record CpuTimes(long busy, long total, long idle) {}
 
     /**
      * Busy = user + nice + system: the time that is charged to processes (irq, softirq and steal
@@ -118,7 +122,8 @@ public final class ProcParsers {
                 long total = 0;
                 for (int i = 0; i < Math.min(f.length, 8); i++) total += Long.parseLong(f[i]);
                 long busy = Long.parseLong(f[0]) + Long.parseLong(f[1]) + Long.parseLong(f[2]);
-                return Optional.of(new CpuTimes(busy, total));
+                long idle = Long.parseLong(f[3]) + (f.length > 4 ? Long.parseLong(f[4]) : 0);
+                return Optional.of(new CpuTimes(busy, total, idle));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }

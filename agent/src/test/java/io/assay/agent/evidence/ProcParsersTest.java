@@ -92,6 +92,8 @@ class ProcParsersTest {
         var cpu = ProcParsers.parseCpuTimes(List.of("cpu  9087 10 2439 333594 254 0 31 133 0 0", "cpu0 1 2 3 4", "btime 1700000000"))
                 .orElseThrow();
         assertThat(cpu.busy()).isEqualTo(9087 + 10 + 2439);
+        assertThat(cpu.idle()).isEqualTo(333594 + 254);
+        assertThat(cpu.total()).isEqualTo(9087 + 10 + 2439 + 333594 + 254 + 0 + 31 + 133);
         assertThat(ProcParsers.parseCpuTimes(List.of("cpu  1 2"))).isEmpty();
         assertThat(ProcParsers.parseBootTimeSeconds(List.of("btime 1700000000"))).isEqualTo(1700000000L);
     }

@@ -5,25 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.assay.agent.detect.Detectors;
 import io.assay.agent.detect.HostDetector;
 import io.assay.agent.evidence.ProcessSnapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import oshi.SystemInfo;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The real samplers on the machine running the tests: values must be plausible. */
 class SamplersOnThisHostTest {
-    static SystemInfo si;
-
-    @BeforeAll
-    static void init() {
-        si = new SystemInfo();
-    }
-
     @Test
     void cpuLoadIsAPercentage() throws InterruptedException {
-        CpuSampler cpu = new CpuSampler(si.getHardware().getProcessor());
+        CpuSampler cpu = new CpuSampler(Path.of("/proc"));
         Thread.sleep(200);
         Reading<CpuLoad> r = cpu.sample();
         assertThat(r).isInstanceOf(Reading.Present.class);
@@ -72,6 +66,17 @@ class SamplersOnThisHostTest {
         ProcessSnapshot local = new ProcessSnapshot(1, 0, "x", 'S', 0, 1, 0, 0, 0, "root", "", ProcessSnapshot.Access.NONE,
                 List.of(), "", "", 0, 0, Set.of(), List.of(), true);
         assertThat(names.of(local)).isEqualTo("root");
+    }
+
+    @Test
+    void cpuLoadIsBusyTicksOverAllTicksSinceThePreviousSample(@TempDir Path proc) throws Exception {
+        Files.writeString(proc.resolve("stat"), "cpu  100 0 100 700 100 0 0 0 0 0\ncpu0 1 2 3 4\n");
+        CpuSampler cpu = new CpuSampler(proc);
+        // +30 user, +10 system, +50 idle, +10 iowait, +0 steal: 40 busy of 100
+        Files.writeString(proc.resolve("stat"), "cpu  130 0 110 750 110 0 0 0 0 0\ncpu0 1 2 3 4\n");
+        assertThat(cpu.sample()).isEqualTo(Reading.present("cpu", new CpuLoad(40.0)));
+        Files.delete(proc.resolve("stat"));
+        assertThat(cpu.sample()).isInstanceOf(Reading.Absent.class);
     }
 
     @Test

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import oshi.SystemInfo;
 
 /** The sample job run by hand with the real samplers, a real spool and a fake detector. */
 class SampleJobTest {
@@ -39,14 +38,13 @@ class SampleJobTest {
         FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
         FakeDetector detector = new FakeDetector();
         Ed25519Signer key = Ed25519Signer.generate(new SecureRandom());
-        SystemInfo si = new SystemInfo();
         // the verdict comes from the fake; the process listing from a real detector reading this host
         HostDetector listing = Detectors.builtIn(clock, HostDetector.Roots.system());
         AtomicInteger shipNow = new AtomicInteger();
         try (Spool spool = Spool.open(tmp.resolve("spool.db"), clock, 100)) {
             WindowAssembler assembler = new WindowAssembler(detector, new ExecutableHasher(64 << 20),
                     new AgentInfo("t", 1), Duration.ofSeconds(30), 5, clock.instant());
-            SampleJob job = new SampleJob(clock, new CpuSampler(si.getHardware().getProcessor()),
+            SampleJob job = new SampleJob(clock, new CpuSampler(Path.of("/proc")),
                     new ProcessSampler(() -> {
                         listing.observe(clock.instant());
                         return listing.lastListing();
