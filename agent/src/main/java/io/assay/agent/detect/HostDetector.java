@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The detector for a Linux host: reads {@code /proc}, {@code /sys} and {@code /etc} under
@@ -50,6 +51,8 @@ public final class HostDetector implements Detector {
     }
 
     private static final long CONFIG_ACTIVE_TICKS = 1;
+    /** Compiled once: it is checked against every open file of every process on every tick. */
+    private static final Pattern MSR_DEVICE = Pattern.compile("/dev/cpu/\\d+/msr");
 
     private final Clock clock;
     private final RuleSource source;
@@ -427,7 +430,7 @@ public final class HostDetector implements Detector {
                     + " MiB of explicit huge pages, the size of a RandomX dataset", List.of("HugetlbPages=" + (s.hugetlbBytes() >> 10) + " kB"));
         }
         for (String p : s.openPaths()) {
-            if (p.matches("/dev/cpu/\\d+/msr")) {
+            if (MSR_DEVICE.matcher(p).matches()) {
                 windowFinding(t, "beh.msr", Finding.Kind.BEHAVIOUR, "process " + s.pid() + " has " + p
                         + " open: it tunes CPU model-specific registers, as RandomX miners do", List.of(p));
                 break;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Pure parsers for Linux {@code /proc} text. They take the file's content, never a path, and return
@@ -15,6 +16,8 @@ import java.util.Optional;
 public final class ProcParsers {
     /** USER_HZ: the unit of /proc tick counters; fixed at 100 on every Linux ABI the agent runs on. */
     public static final int TICKS_PER_SECOND = 100;
+    /** Compiled once: String.split("\\s+") compiles its pattern on every call, for every process every tick. */
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private ProcParsers() {}
 
@@ -39,7 +42,7 @@ public final class ProcParsers {
         try {
             int pid = Integer.parseInt(line.substring(0, open).trim());
             String comm = line.substring(open + 1, close);
-            String[] f = line.substring(close + 2).trim().split("\\s+");
+            String[] f = WHITESPACE.split(line.substring(close + 2).trim());
             if (f.length < 22) return Optional.empty();
             return Optional.of(new Stat(pid, comm, f[0].charAt(0), Integer.parseInt(f[1]),
                     Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14]),
@@ -56,7 +59,7 @@ public final class ProcParsers {
         Map<String, String> kv = keyValues(lines);
         if (!kv.containsKey("Name") || !kv.containsKey("Uid")) return Optional.empty();
         try {
-            int uid = Integer.parseInt(kv.get("Uid").trim().split("\\s+")[0]);
+            int uid = Integer.parseInt(WHITESPACE.split(kv.get("Uid").trim())[0]);
             return Optional.of(new Status(kv.get("Name").trim(), intOr(kv.get("Tgid"), -1), intOr(kv.get("PPid"), -1),
                     uid, kbOr(kv.get("HugetlbPages")), kbOr(kv.get("VmRSS"))));
         } catch (RuntimeException e) {
@@ -116,7 +119,7 @@ public final class ProcParsers {
     public static Optional<CpuTimes> parseCpuTimes(List<String> procStatLines) {
         for (String line : procStatLines) {
             if (!line.startsWith("cpu ")) continue;
-            String[] f = line.substring(4).trim().split("\\s+");
+            String[] f = WHITESPACE.split(line.substring(4).trim());
             if (f.length < 4) return Optional.empty();
             try {
                 long total = 0;
@@ -166,7 +169,7 @@ public final class ProcParsers {
     public static List<TcpConnection> parseNetTcp(List<String> lines) {
         List<TcpConnection> out = new ArrayList<>();
         for (String line : lines) {
-            String[] f = line.trim().split("\\s+");
+            String[] f = WHITESPACE.split(line.trim());
             if (f.length < 10 || !f[0].endsWith(":") || f[0].equals("sl")) continue;
             try {
                 String[] local = f[1].split(":");
@@ -254,7 +257,7 @@ public final class ProcParsers {
     public static List<Mapping> parseMaps(List<String> lines) {
         List<Mapping> out = new ArrayList<>();
         for (String line : lines) {
-            String[] f = line.trim().split("\\s+", 6);
+            String[] f = WHITESPACE.split(line.trim(), 6);
             if (f.length < 5 || f[1].length() != 4) continue;
             out.add(new Mapping(f[1], f.length == 6 ? f[5] : ""));
         }
