@@ -150,14 +150,26 @@ public final class WindowAssembler {
      * whole sample interval.
      */
     public boolean isDue(Instant now) {
+        // A clock stepped back would otherwise keep this window open until it caught up (an hour's
+        // step: an hour without reports). Close it now; close() records the step.
+        if (now.isBefore(windowStart)) return true;
         Duration tolerance = window.dividedBy(10);
         if (tolerance.compareTo(Duration.ofSeconds(1)) > 0) tolerance = Duration.ofSeconds(1);
         return !now.isBefore(windowStart.plus(window).minus(tolerance));
     }
 
-    /** Ends the window at {@code end} and starts the next one there. */
+    /**
+     * Ends the window at {@code end} and starts the next one there. When the clock stepped back
+     * before the window's start, the window ends where it started (reports stay well-formed), its
+     * notes say so, and the next window starts at the new time: seq, not time, orders the chain.
+     */
     public ReportDraft close(Instant end) {
-        if (end.isBefore(windowStart)) end = windowStart; // the clock stepped back: keep the window well-formed
+        Instant next = end;
+        String clockNote = "";
+        if (end.isBefore(windowStart)) {
+            clockNote = "clock stepped back from " + windowStart + " to " + end + " during this window";
+            end = windowStart;
+        }
         Assessment assessment;
         try {
             assessment = detector.closeWindow(end);
@@ -166,6 +178,7 @@ public final class WindowAssembler {
             assessment = new Assessment(Verdict.DEGRADED, List.of(), List.of());
         }
         List<String> notes = new ArrayList<>(assessment.notes());
+        if (!clockNote.isEmpty()) notes.add(clockNote);
         failures.forEach((what, n) -> notes.add(what + (n > 1 ? " (" + n + " samples)" : "")));
         Verdict verdict = assessment.verdict();
         if (!failures.isEmpty() && verdict != Verdict.MINING) verdict = Verdict.DEGRADED;
@@ -181,7 +194,7 @@ public final class WindowAssembler {
         ReportDraft draft = new ReportDraft(windowStart.toEpochMilli(), end.toEpochMilli(), agent.version(),
                 agent.startedMs(), detector.rulesHash(), detector.allowlistHash(), load, top,
                 assessment.findings(), verdict, notes);
-        reset(end);
+        reset(next);
         return draft;
     }
 

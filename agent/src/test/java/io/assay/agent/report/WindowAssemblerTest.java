@@ -76,6 +76,22 @@ class WindowAssemblerTest {
     }
 
     @Test
+    void aClockSteppedBackClosesTheWindowAtOnceWithANoteInsteadOfFallingSilentUntilItCatchesUp() {
+        WindowAssembler w = assembler(5);
+        assertThat(w.tick(T0.plusSeconds(10), cpu(10), procs(proc(1, "a", 5, ""))).closed()).isEmpty();
+
+        Instant stepped = T0.minus(Duration.ofHours(1)); // NTP stepped the clock back an hour
+        ReportDraft d = w.tick(stepped, cpu(10), procs(proc(1, "a", 5, ""))).closed().orElseThrow();
+
+        assertThat(d.windowEndMs()).isGreaterThanOrEqualTo(d.windowStartMs());
+        assertThat(d.notes()).anySatisfy(n -> assertThat(n).contains("clock stepped back"));
+        assertThat(w.windowStart()).isEqualTo(stepped);
+        // The next window runs on the new time and closes after its normal length.
+        assertThat(w.tick(stepped.plusSeconds(10), cpu(10), procs()).closed()).isEmpty();
+        assertThat(w.tick(stepped.plusSeconds(30), cpu(10), procs()).closed()).isPresent();
+    }
+
+    @Test
     void aTickJustBeforeTheDueTimeClosesTheWindow() {
         WindowAssembler w = assembler(5);
         assertThat(w.tick(T0.plusSeconds(20), cpu(1), procs()).closed()).isEmpty();
