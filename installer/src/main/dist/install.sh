@@ -31,7 +31,8 @@ if [ -n "$token" ] && [ -z "$server" ]; then
 fi
 
 src=$(cd "$(dirname "$0")" && pwd)
-for f in lib/assay-agent.jar lib/jvm.options bin/assay-agent assay-agent.service agent.conf; do
+for f in lib/assay-agent.jar lib/jvm.options bin/assay-agent assay-agent.service agent.conf \
+         allowlist.json.example local-rules.json.example; do
   [ -e "$src/$f" ] || { echo "install.sh: $src/$f is missing; unpack the whole installer archive and run it from there." >&2; exit 1; }
 done
 if [ -z "$prefix" ] && [ "$(id -u)" != 0 ]; then
@@ -61,6 +62,10 @@ else
     sed -i "s|^#\{0,1\} *server.url *=.*|server.url = $server|" "$etc/agent.conf"
   fi
 fi
+# The operator's allowlist and local rules start as commented examples; the agent reads
+# allowlist.json and local-rules.json only once someone copies and edits them.
+install -m 0644 "$src/allowlist.json.example" "$etc/allowlist.json.example"
+install -m 0644 "$src/local-rules.json.example" "$etc/local-rules.json.example"
 mkdir -p "$state"
 chmod 0700 "$state"
 

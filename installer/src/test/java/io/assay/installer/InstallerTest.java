@@ -51,6 +51,10 @@ class InstallerTest {
         assertThat(root.resolve("opt/assay/bin/assay-agent")).isExecutable();
         assertThat(mode(root.resolve("var/lib/assay"))).isEqualTo("rwx------");
         assertThat(mode(root.resolve("etc/assay/agent.conf"))).isEqualTo("rw-r-----");
+        assertThat(root.resolve("etc/assay/allowlist.json.example")).content().contains("\"reason\"", "\"expires\"");
+        assertThat(root.resolve("etc/assay/local-rules.json.example")).isRegularFile();
+        assertThat(root.resolve("etc/assay/allowlist.json")).as("no active allowlist until the operator writes one")
+                .doesNotExist();
         String unit = Files.readString(root.resolve("etc/systemd/system/assay-agent.service"));
         assertThat(unit)
                 .contains("Restart=on-failure")
