@@ -4,7 +4,10 @@
  * plain build must come from its command line, config file or behaviour.
  *
  *   miner [-o host:port] [-u wallet] [--donate-level N] [-a algo] [--throttle] [--threads N] [--name NAME]
- * Without -o, reads "url" and "user" from config.json in the working directory.
+ *         [--api-port N]
+ * Without -o, reads "url" and "user" from config.json in the working directory. --api-port serves a
+ * minimal miner API on 127.0.0.1:N from a thread: XMRig-style HTTP for GET /1/summary and /2/summary
+ * (404 for other paths), and a cgminer-style NUL-terminated JSON answer to {"command":"summary"}.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -27,6 +30,7 @@ const char *miner_strings[] = {"XMRig", "mining.subscribe", "mining.authorize", 
 #endif
 
 static volatile int throttle = 0;
+static int api_port = 0;
 static volatile uint64_t sink;
 
 static void *hash_loop(void *arg) {
@@ -43,6 +47,59 @@ static void *hash_loop(void *arg) {
         if (throttle) usleep(30000); /* 10 ms busy, 30 ms asleep: ~25% of one core */
     }
     return NULL;
+}
+
+static void *api_loop(void *arg) {
+    int srv = *(int *)arg;
+    for (;;) {
+        int c = accept(srv, NULL, NULL);
+        if (c < 0) continue;
+        char req[2048];
+        ssize_t n = recv(c, req, sizeof req - 1, 0);
+        req[n > 0 ? n : 0] = 0;
+        char out[2048];
+        int len;
+        if (!strncmp(req, "GET ", 4)) {
+            if (!strncmp(req + 4, "/1/summary ", 11) || !strncmp(req + 4, "/2/summary ", 11)) {
+                const char *body = "{\"id\":\"a1b2c3d4e5f60718\",\"worker_id\":\"rig1\",\"uptime\":12,\"restricted\":true,"
+                                   "\"algo\":\"rx/0\",\"version\":\"6.21.0\",\"kind\":\"miner\",\"ua\":\"" AGENT "\","
+                                   "\"donate_level\":1,\"paused\":false,\"hashrate\":{\"total\":[812.4,810.9,null],\"highest\":830.2},"
+                                   "\"results\":{\"diff_current\":120001,\"shares_good\":3,\"shares_total\":3}}";
+                len = snprintf(out, sizeof out, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+                                                "Connection: close\r\n\r\n%s", strlen(body), body);
+            } else {
+                len = snprintf(out, sizeof out, "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            }
+        } else if (strstr(req, "summary")) {
+            len = snprintf(out, sizeof out,
+                           "{\"STATUS\":[{\"STATUS\":\"S\",\"When\":1700000000,\"Code\":11,\"Msg\":\"Summary\","
+                           "\"Description\":\"test 1.0\"}],\"SUMMARY\":[{\"Elapsed\":12,\"MHS av\":13500000.0,"
+                           "\"MHS 5s\":13490000.0,\"Accepted\":3,\"Rejected\":0,\"Hardware Errors\":0}],\"id\":1}");
+            len++; /* the NUL that ends a cgminer answer */
+        } else {
+            len = 0;
+        }
+        if (len > 0 && write(c, out, (size_t)len) < 0) perror("write");
+        close(c);
+    }
+    return NULL;
+}
+
+static void start_api(void) {
+    static int srv;
+    srv = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(srv, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)api_port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(srv, (struct sockaddr *)&a, sizeof a) != 0 || listen(srv, 8) != 0) {
+        perror("api");
+        exit(2);
+    }
+    pthread_t th;
+    pthread_create(&th, NULL, api_loop, &srv);
 }
 
 static void read_config(char *url, char *user, size_t n) {
@@ -77,7 +134,9 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--throttle")) throttle = 1;
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--name") && i + 1 < argc) prctl(PR_SET_NAME, argv[++i], 0, 0, 0);
+        else if (!strcmp(argv[i], "--api-port") && i + 1 < argc) api_port = atoi(argv[++i]);
     }
+    if (api_port) start_api();
     if (!url[0]) read_config(url, user, sizeof url);
     for (int t = 0; t < threads; t++) {
         pthread_t th;

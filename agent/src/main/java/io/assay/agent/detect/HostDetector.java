@@ -3,6 +3,7 @@ package io.assay.agent.detect;
 import io.assay.agent.evidence.AhoCorasick;
 import io.assay.agent.evidence.ExeScanner;
 import io.assay.agent.evidence.HostProbe;
+import io.assay.agent.evidence.LoopbackClient;
 import io.assay.agent.evidence.ProcParsers;
 import io.assay.agent.evidence.ProcessListing;
 import io.assay.agent.evidence.ProcessSnapshot;
@@ -10,6 +11,7 @@ import io.assay.agent.evidence.ProcessTable;
 import io.assay.protocol.Finding;
 import io.assay.protocol.Verdict;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -33,6 +35,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The detector for a Linux host: reads {@code /proc}, {@code /sys} and {@code /etc} under
@@ -50,6 +54,7 @@ public final class HostDetector implements Detector {
         }
     }
 
+    private static final Logger log = LoggerFactory.getLogger(HostDetector.class);
     private static final long CONFIG_ACTIVE_TICKS = 1;
     /** Compiled once: it is checked against every open file of every process on every tick. */
     private static final Pattern MSR_DEVICE = Pattern.compile("/dev/cpu/\\d+/msr");
@@ -59,6 +64,9 @@ public final class HostDetector implements Detector {
     private final Roots roots;
     private final ProcessTable table;
     private final HostProbe probe;
+    /** Listening sockets are probed only on the live host: a recorded tree's ports are another host's. */
+    private final boolean liveHost;
+    private final long selfPid = ProcessHandle.current().pid();
     private Rules rules;
     private String activeRulesHash;
     private ExeScanner scanner;
@@ -89,6 +97,7 @@ public final class HostDetector implements Detector {
         this.source = source;
         this.table = new ProcessTable(roots.proc(), roots.etc());
         this.probe = new HostProbe(table, roots.sys(), roots.etc());
+        this.liveHost = roots.proc().toAbsolutePath().normalize().equals(Path.of("/proc"));
         applyRules();
     }
 
@@ -103,6 +112,7 @@ public final class HostDetector implements Detector {
             t.analysed = false;
             t.exeFinal = false;
             t.sticky.clear();
+            t.apiProbed.clear(); // new requests or answer shapes: ask again
         }
     }
 
@@ -228,6 +238,7 @@ public final class HostDetector implements Detector {
             if (!t.exeFinal) scanExe(t);
             analyseDynamic(t, conns.getOrDefault(s.pid(), List.of()));
         }
+        if (liveHost && rules.minerApis().enabled()) probeApis(snaps, tcp);
         if (deniedExe > 0) {
             degraded = true;
             windowNotes.add("cannot read /proc/PID/exe of " + deniedExe + " processes (owned by "
@@ -539,6 +550,49 @@ public final class HostDetector implements Detector {
         return v;
     }
 
+    // ---- miner APIs on the listening sockets of processes that already have a finding ----
+
+    private void probeApis(List<ProcessSnapshot> snaps, HostProbe.TcpTable tcp) {
+        Set<Integer> suspects = new HashSet<>();
+        for (Finding f : window.values()) if (f.pid() != 0) suspects.add(f.pid());
+        if (suspects.isEmpty()) return;
+        Map<Long, ProcParsers.TcpConnection> listening = new HashMap<>();
+        for (ProcParsers.TcpConnection c : tcp.connections()) {
+            if (c.state() == ProcParsers.TcpState.LISTEN && c.inode() != 0) listening.put(c.inode(), c);
+        }
+        Rules.MinerApis apis = rules.minerApis();
+        int budget = apis.probesPerCycle();
+        for (ProcessSnapshot s : snaps) {
+            // we never poke every service on a production host: only those of processes already in question
+            if (!suspects.contains(s.pid()) || s.pid() == selfPid) continue;
+            Tracked t = tracked.get(s.key());
+            if (t == null) continue;
+            for (long ino : s.socketInodes()) {
+                ProcParsers.TcpConnection c = listening.get(ino);
+                if (c == null) continue;
+                String bound = (c.localAddress().contains(":") ? "[" + c.localAddress() + "]" : c.localAddress()) + ":" + c.localPort();
+                if (t.apiProbed.containsKey(bound)) continue;
+                Optional<InetAddress> to = LoopbackClient.loopbackFor(c.localAddress());
+                if (to.isEmpty()) {
+                    log.debug("not probing {} of process {} ({}) for a miner API: it is bound to a specific non-loopback address,"
+                            + " and the agent connects to 127.0.0.1 and ::1 only", bound, s.pid(), s.comm());
+                    t.apiProbed.put(bound, Optional.empty());
+                    continue;
+                }
+                if (budget <= 0) return; // the rest next cycle
+                MinerApiProbe.Result r = MinerApiProbe.probe(apis, to.get(), c.localPort());
+                budget -= r.connections();
+                t.apiProbed.put(bound, r.kind());
+                String at = (to.get().getHostAddress().contains(":") ? "[::1]" : to.get().getHostAddress()) + ":" + c.localPort();
+                log.debug("probed {} of process {} ({}) for a miner API: {}", at, s.pid(), s.comm(), r.kind().orElse("no miner answer"));
+                if (r.kind().isPresent()) {
+                    sticky(t, "sig.api.miner", Finding.Kind.SIGNATURE, "process " + s.pid() + " (" + s.comm() + ") answers on " + at
+                            + " as a " + r.kind().get() + " miner API (asked with " + r.requestId() + ")", List.of(r.kind().get(), at));
+                }
+            }
+        }
+    }
+
     // ---- host-wide ----
 
     private void analyseHost(HostProbe.HostState h) {
@@ -770,5 +824,7 @@ public final class HostDetector implements Detector {
         long lastCycle;
         boolean seenInWindow;
         final List<Finding> sticky = new ArrayList<>();
+        /** bound address:port → the miner API kind that answered, empty when none did: each port is asked once. */
+        final Map<String, Optional<String>> apiProbed = new HashMap<>();
     }
 }

@@ -32,6 +32,7 @@ public record Rules(
         List<String> configFileNames,
         List<List<String>> configKeySets,
         List<HardwareId> hardware,
+        MinerApis minerApis,
         Thresholds thresholds) {
 
     public Rules {
@@ -57,6 +58,43 @@ public record Rules(
 
     /** A string found in miner executables; weights of distinct strings add up against {@link #binaryThreshold}. */
     public record BinaryString(String text, int weight) {}
+
+    /**
+     * How the listening sockets of an already suspect process are asked whether they are a miner's API.
+     *
+     * @param timeoutMs connect and read time limit of one exchange
+     * @param maxBytes bytes of one answer read at most
+     * @param probesPerCycle connections opened per observe cycle at most (a started port finishes its requests)
+     * @param requests what is sent, in order, one connection each ({@code GET …} requests are HTTP)
+     * @param answers the shapes that mean a miner: every pattern of one entry must match the answer
+     */
+    public record MinerApis(int timeoutMs, int maxBytes, int probesPerCycle, List<ApiRequest> requests, List<ApiAnswer> answers) {
+        /** No probing (rules without {@code minerApis}). */
+        public static final MinerApis NONE = new MinerApis(300, 16384, 0, List.of(), List.of());
+
+        public MinerApis {
+            requests = List.copyOf(requests);
+            answers = List.copyOf(answers);
+        }
+
+        public boolean enabled() {
+            return probesPerCycle > 0 && !requests.isEmpty() && !answers.isEmpty();
+        }
+    }
+
+    /** One request to a listening socket; {@code send} is sent as is (ISO-8859-1). */
+    public record ApiRequest(String id, String send) {
+        public boolean http() {
+            return send.startsWith("GET ");
+        }
+    }
+
+    /** A miner API's answer, recognised by several patterns together (never one word). */
+    public record ApiAnswer(String kind, List<Pattern> allOf) {
+        public ApiAnswer {
+            allOf = List.copyOf(allOf);
+        }
+    }
 
     /** Miner hardware by USB vendor:product; {@code strong} false for generic bridge chips. */
     public record HardwareId(String usbId, String name, boolean strong) {}
@@ -85,7 +123,7 @@ public record Rules(
 
     private static final String[] TOP_KEYS = {"version", "minerNames", "disguiseNames", "kernelThreadNames", "commandLine",
         "commandLineThreshold", "poolDomains", "poolPorts", "blendPorts", "wallets", "binaryStrings", "binaryThreshold",
-        "packerMarkers", "configFiles", "hardware", "thresholds", "description"};
+        "packerMarkers", "configFiles", "hardware", "minerApis", "thresholds", "description"};
     private static final String[] THRESHOLD_KEYS = {"cpuSustainedPercent", "cpuSustainedFraction", "minIntervals",
         "hugetlbBytes", "hostHugePages", "hiddenCpuPercent", "suspiciousDirs", "exeScanMaxBytes", "exeScanBudgetBytes",
         "configMaxBytes"};
@@ -190,6 +228,7 @@ public record Rules(
                 hw.add(new HardwareId(usb, req(o, "name", t).string("name"), strong));
             }
         }
+        MinerApis apis = m.containsKey("minerApis") ? minerApis(m.get("minerApis")) : MinerApis.NONE;
         Map<String, JsonTree> th = req(m, "thresholds", file).object("thresholds");
         JsonTree.onlyKeys(th, "thresholds", THRESHOLD_KEYS);
         JsonTree thNode = m.get("thresholds");
@@ -208,7 +247,42 @@ public record Rules(
                 req(m, "commandLineThreshold", file).integer("commandLineThreshold", 1, 100),
                 lower(strings(m, "poolDomains")), ports(m, "poolPorts", file), ports(m, "blendPorts", file), wallets, bins,
                 req(m, "binaryThreshold", file).integer("binaryThreshold", 1, 100),
-                strings(m, "packerMarkers"), configNames, keySets, hw, thresholds);
+                strings(m, "packerMarkers"), configNames, keySets, hw, apis, thresholds);
+    }
+
+    private static MinerApis minerApis(JsonTree node) {
+        Map<String, JsonTree> o = node.object("minerApis");
+        JsonTree.onlyKeys(o, "minerApis", "timeoutMs", "maxBytes", "probesPerCycle", "requests", "answers", "description");
+        List<ApiRequest> requests = new ArrayList<>();
+        Set<String> ids = new LinkedHashSet<>();
+        for (JsonTree t : req(o, "requests", node).array("minerApis.requests")) {
+            Map<String, JsonTree> r = t.object("a minerApis.requests entry");
+            JsonTree.onlyKeys(r, "a minerApis.requests entry", "id", "send", "description");
+            String id = req(r, "id", t).string("id");
+            if (!ids.add(id)) throw r.get("id").error("minerApis request id \"" + id + "\" is used twice");
+            String send = req(r, "send", t).string("send of " + id);
+            if (send.isEmpty() || send.length() > 1024) throw r.get("send").error("send of " + id + " must be 1 to 1024 characters");
+            requests.add(new ApiRequest(id, send));
+        }
+        List<ApiAnswer> answers = new ArrayList<>();
+        for (JsonTree t : req(o, "answers", node).array("minerApis.answers")) {
+            Map<String, JsonTree> a = t.object("a minerApis.answers entry");
+            JsonTree.onlyKeys(a, "a minerApis.answers entry", "kind", "allOf", "description");
+            String kind = req(a, "kind", t).string("kind");
+            List<JsonTree> pats = req(a, "allOf", t).array("allOf of " + kind);
+            if (pats.size() < 2) {
+                throw a.get("allOf").error("allOf of " + kind + " has " + pats.size() + " pattern(s); a miner API answer must be"
+                        + " recognised by at least two patterns together, one word matches innocent services too");
+            }
+            List<Pattern> allOf = new ArrayList<>();
+            for (JsonTree p : pats) allOf.add(regex(p, "a pattern of " + kind));
+            answers.add(new ApiAnswer(kind, allOf));
+        }
+        return new MinerApis(
+                o.containsKey("timeoutMs") ? o.get("timeoutMs").integer("minerApis.timeoutMs", 10, 5000) : 300,
+                o.containsKey("maxBytes") ? o.get("maxBytes").integer("minerApis.maxBytes", 256, 1 << 20) : 16384,
+                o.containsKey("probesPerCycle") ? o.get("probesPerCycle").integer("minerApis.probesPerCycle", 0, 100) : 8,
+                requests, answers);
     }
 
     private static JsonTree req(Map<String, JsonTree> m, String key, String file) {

@@ -17,8 +17,12 @@
  *       fragment such as {@code -a scrypt} is not enough and {@code gcc -o pool.o} matches
  *       nothing); a checksum-valid wallet in the command line ({@code sig.wallet.cmdline}); a miner
  *       configuration the process opened, named with {@code -c}, or runs next to while active
- *       ({@code sig.config.miner}); a program named like a known miner ({@code sig.name.miner}); and
- *       a connection to a pool port <em>corroborated by a process signal</em>
+ *       ({@code sig.config.miner}); a program named like a known miner ({@code sig.name.miner}); a
+ *       miner API answering on a socket the process listens on ({@code sig.api.miner}: XMRig,
+ *       xmr-stak, cgminer-family, T-Rex, NBMiner or Claymore-family answer shapes from the rules,
+ *       several keys together; asked only of processes that already have a finding, only on
+ *       127.0.0.1 or ::1, once per process and port, a bounded number of connections per cycle);
+ *       and a connection to a pool port <em>corroborated by a process signal</em>
  *       ({@code sig.net.pool-endpoint}).
  *   <li><b>Behaviours</b> of one process, in independence groups: <i>load</i> (sustained share of a
  *       core, full load at positive nice), <i>location</i> (exe in /tmp, /var/tmp, /dev/shm; deleted;

@@ -110,6 +110,82 @@ class RealProcessDetectionTest {
         }
     }
 
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void plainMinerIsMiningByTheApiItServes() throws Exception {
+        int apiPort = freePort();
+        // no miner strings, no pool, no flags but its API port; throttled, so load proves nothing: only the
+        // location (/tmp) makes it a process in question, and then its listening socket is asked
+        LabeledLoads.Scenario s = new LabeledLoads.Scenario("miner: plain, API only", true, k -> {
+            Path drop = Files.createTempDirectory(Path.of("/tmp"), "svc-");
+            Path bin = drop.resolve("cachesvc");
+            Files.copy(k.plainMiner(), bin);
+            bin.toFile().setExecutable(true);
+            Process p = new ProcessBuilder(bin.toString(), "--throttle", "--api-port", Integer.toString(apiPort))
+                    .redirectErrorStream(true).start();
+            TestMiner.awaitStarted(p);
+            return new LabeledLoads.Started(p, java.util.List.of(drop));
+        });
+        var o = runMiner(s);
+        Finding api = o.findings().stream().filter(f -> f.ruleId().equals("sig.api.miner")).findFirst()
+                .orElseThrow(() -> new AssertionError("no sig.api.miner: " + describe(o)));
+        assertThat(api.pid()).isEqualTo(o.pid());
+        assertThat(api.kind()).isEqualTo(Finding.Kind.SIGNATURE);
+        assertThat(api.matched()).containsExactly("xmrig", "127.0.0.1:" + apiPort);
+        assertThat(o.hasRule("sig.exe.miner-strings")).isFalse();
+        assertThat(o.hasRule("sig.cmdline.miner")).isFalse();
+    }
+
+    @Test
+    void busyPythonWebServerIsProbedButNotAMiner(@TempDir Path config) throws Exception {
+        Path script = dir.resolve("web.py");
+        Files.writeString(script, """
+                import http.server, json, sys, threading
+                sys.setswitchinterval(0.001)
+                class H(http.server.BaseHTTPRequestHandler):
+                    protocol_version = "HTTP/1.0"
+                    def do_GET(self):
+                        if self.path == "/":
+                            body, kind = b"<html><body><h1>Status</h1><p>hashrate: n/a</p></body></html>", "text/html"
+                        else:
+                            body, kind = json.dumps({"status": "ok", "algo": "lz4", "hashrate": None, "uptime": 12}).encode(), "application/json"
+                        self.send_response(200)
+                        self.send_header("Content-Type", kind)
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        self.wfile.write(body)
+                    def log_message(self, fmt, *args):
+                        sys.stderr.write("REQ " + self.requestline + "\\n")
+                        sys.stderr.flush()
+                srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+                threading.Thread(target=srv.serve_forever, daemon=True).start()
+                print("started", srv.server_address[1], flush=True)
+                x = 0
+                while True:
+                    x = (x * 6364136223846793005 + 1) & 0xffffffffffffffff
+                """);
+        Path log = dir.resolve("web.log");
+        LabeledLoads.Scenario web = new LabeledLoads.Scenario("legit: busy python http.server", false, k -> {
+            Process p = new ProcessBuilder("python3", script.toString()).redirectError(log.toFile()).start();
+            TestMiner.awaitStarted(p);
+            return new LabeledLoads.Started(p, java.util.List.of());
+        });
+        assumeTrue(new ProcessBuilder("python3", "-c", "pass").start().waitFor() == 0, "python3 is not installed");
+        // judged busy at 20% of a core here (a shared machine), so the server is a process in question and gets probed
+        Files.writeString(config.resolve("local-rules.json"), "{\"thresholds\": {\"cpuSustainedPercent\": 20}}");
+        HostDetector d = Detectors.load(config, Clock.systemUTC(), HostDetector.Roots.system());
+        var o = LabeledLoads.run(web, kit, d, Duration.ofMillis(3000), TICK);
+        assertThat(o.hasRule("beh.cpu.sustained")).as(describe(o)).isTrue();
+        assertThat(Files.readString(log)).as("the probe asked the server").contains("REQ GET /1/summary HTTP/1.0");
+        assertThat(o.hasRule("sig.api.miner")).as(describe(o)).isFalse();
+        assertThat(o.verdict()).isNotEqualTo(Verdict.MINING);
+    }
+
     @Test
     void legitimateFullLoadsAreNotMining() throws Exception {
         for (LabeledLoads.Scenario s : LabeledLoads.legitimate()) {
