@@ -364,7 +364,8 @@ public final class HostDetector implements Detector {
         }
         if (s.isExeMemfd()) {
             sticky(t, "beh.exe.memfd", Finding.Kind.BEHAVIOUR, "process " + s.pid() + " runs from memory (" + s.exePath()
-                    + "), leaving no file on disk", List.of(s.exePath()));
+                    + "), leaving no file on disk; container runtimes and systemd do this too, so alone it only corroborates",
+                    List.of(s.exePath()));
         } else if (s.isExeDeleted()) {
             sticky(t, "beh.exe.deleted", Finding.Kind.BEHAVIOUR, "process " + s.pid() + " runs " + s.exePath()
                     + ": its executable was deleted after start", List.of(s.exePath()));
@@ -710,7 +711,7 @@ public final class HostDetector implements Detector {
             mining = true;
             notes.add("CPU is burnt by no visible process while processes are hidden: judged MINING");
         }
-        boolean suspect = !host.isEmpty() || findings.stream().anyMatch(f -> f.kind() == Finding.Kind.BEHAVIOUR && !f.isAllowlisted());
+        boolean suspect = !host.isEmpty() || findings.stream().anyMatch(f -> ProcessVerdicts.countsAsSuspect(f, findings));
         Verdict v = mining ? Verdict.MINING : deg ? Verdict.DEGRADED : suspect ? Verdict.SUSPECT : Verdict.CLEAN;
 
         reset();

@@ -32,12 +32,26 @@ public final class ProcessVerdicts {
         boolean any = false;
         for (Finding f : fs) {
             if (f.kind() != Finding.Kind.BEHAVIOUR || f.isAllowlisted()) continue;
-            any = true;
+            any |= countsAsSuspect(f, fs);
             String g = HostDetector.groupOf(f.ruleId());
             if (!g.equals("weak") && !g.equals("network")) groups.add(g);
         }
         boolean resource = groups.contains("load") || groups.contains("memory") || groups.contains("msr");
         if (groups.size() >= 2 && resource) return Verdict.MINING;
         return any ? Verdict.SUSPECT : Verdict.CLEAN;
+    }
+
+    /**
+     * Whether {@code f} makes a window (or its process) {@code SUSPECT}: any behaviour not allowlisted,
+     * except a lone memfd exe. Container runtimes re-exec themselves from memfd
+     * ({@code /memfd:runc_cloned:/proc/self/exe}) and systemd and sandboxes run sealed memfds, so on
+     * its own it is kept as evidence only; with CPU load or another behaviour of the same process it
+     * counts (and towards {@code MINING} as the location group).
+     */
+    static boolean countsAsSuspect(Finding f, List<Finding> all) {
+        if (f.kind() != Finding.Kind.BEHAVIOUR || f.isAllowlisted()) return false;
+        if (!f.ruleId().equals("beh.exe.memfd")) return true;
+        return all.stream().anyMatch(o -> o.pid() == f.pid() && o.kind() == Finding.Kind.BEHAVIOUR && !o.isAllowlisted()
+                && !o.ruleId().equals("beh.exe.memfd"));
     }
 }

@@ -30,7 +30,11 @@
  *       exe), <i>memory</i> (RandomX-size explicit huge pages), <i>msr</i> ({@code /dev/cpu/N/msr}
  *       open). Findings in one group are facets of one fact and count once. Two weak ones never
  *       count towards {@code MINING}: the name-mismatch ({@code beh.disguise.comm}, many programs set
- *       their own title) and an uncorroborated pool port ({@code beh.net.pool-port}).
+ *       their own title) and an uncorroborated pool port ({@code beh.net.pool-port}). A memfd exe
+ *       ({@code beh.exe.memfd}) is weak when alone: container runtimes re-exec themselves from memfd
+ *       ({@code runc_cloned}) and systemd and sandboxes run sealed memfds, so a lone one is reported
+ *       as evidence but does not make the window {@code SUSPECT}; with CPU load or another behaviour
+ *       of the same process it counts, and as the location group towards {@code MINING}.
  *   <li><b>Host</b> state: bulk huge-page reservation, {@code /etc/ld.so.preload}, msr writes enabled,
  *       CPU busy time that no visible process accounts for (from {@code /proc/stat} minus the sum of
  *       processes' own and reaped children's ticks, so {@code make -j} is not "hidden"), and pids
@@ -48,7 +52,7 @@
  *       unreadable, {@code /proc/net/tcp} or {@code /proc/stat} missing, no observation). MINING wins
  *       over DEGRADED: what was seen is enough.
  *   <li>{@code SUSPECT} when any unallowlisted behaviour or host finding remains (a lone busy
- *       {@code xz}, a lone memfd exe).
+ *       {@code xz}, a memfd exe that also burns CPU), except a lone memfd exe.
  *   <li>{@code CLEAN} otherwise.
  * </ol>
  *

@@ -112,6 +112,47 @@ class RecordedHostTest {
         assertThat(a.findings()).extracting(Finding::ruleId).containsOnly("beh.cpu.sustained");
     }
 
+    @Test
+    void loneMemfdExecutablesOfContainerRuntimesAndSystemdAreKeptButNotSuspect() throws Exception {
+        process(1, 0, "systemd", binary("systemd", "init").toString(), List.of("/sbin/init"), 5, 0, 0, "/", Map.of(), 0);
+        process(20, 1, "runc:[2:INIT]", "/memfd:runc_cloned:/proc/self/exe (deleted)", List.of("runc", "init"), 1, 0, 0, "/",
+                Map.of(), 0);
+        process(21, 1, "memfd:sealed-91", "/memfd:sealed-91173221a7ea (deleted)", List.of(), 0, 0, 0, "/", Map.of(), 0);
+        HostDetector d = detector();
+        for (int i = 0; i < 5; i++) d.observe(clock.instant().plusSeconds(i));
+        Assessment a = d.closeWindow(clock.instant().plusSeconds(5));
+        assertThat(a.findings()).as("kept as evidence").extracting(Finding::ruleId, Finding::pid)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("beh.exe.memfd", 20),
+                        org.assertj.core.groups.Tuple.tuple("beh.exe.memfd", 21));
+        assertThat(a.verdict()).as(a.toString()).isEqualTo(Verdict.CLEAN);
+        assertThat(ProcessVerdicts.of(a.findings())).containsEntry(20, Verdict.CLEAN).containsEntry(21, Verdict.CLEAN);
+    }
+
+    @Test
+    void aMemfdExecutableThatBurnsCpuIsMiningAndOneWithAnotherBehaviourIsSuspect() throws Exception {
+        process(30, 1, "worker", "/memfd:x (deleted)", List.of("worker"), 10, 0, 0, "/", Map.of(), 0);
+        HostDetector d = detector();
+        for (int i = 0; i < 5; i++) {
+            busyTicks += 100;
+            writeStat();
+            bumpTicks(30, 100 * (i + 1));
+            d.observe(clock.instant().plusSeconds(i));
+        }
+        Assessment a = d.closeWindow(clock.instant().plusSeconds(5));
+        assertThat(a.findings()).extracting(Finding::ruleId).contains("beh.exe.memfd", "beh.cpu.sustained");
+        assertThat(a.verdict()).as("location + load, as before").isEqualTo(Verdict.MINING);
+
+        // an idle memfd process posing as a kernel thread: location + disguise, no resource group
+        process(31, 1, "kworker/0:2", "/memfd: (deleted)", List.of("[kworker/0:2]"), 0, 0, 0, "/", Map.of(), 0);
+        Files.walk(proc.resolve("30")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        HostDetector e = detector();
+        for (int i = 0; i < 3; i++) e.observe(clock.instant().plusSeconds(10 + i));
+        Assessment b = e.closeWindow(clock.instant().plusSeconds(13));
+        assertThat(b.findings()).extracting(Finding::ruleId).contains("beh.exe.memfd", "beh.disguise.kthread");
+        assertThat(b.verdict()).as(b.toString()).isEqualTo(Verdict.SUSPECT);
+        assertThat(ProcessVerdicts.of(b.findings())).containsEntry(31, Verdict.SUSPECT);
+    }
+
     void bumpTicks(int pid, long ticks) throws IOException {
         Path st = proc.resolve(pid + "/stat");
         String s = Files.readString(st);
