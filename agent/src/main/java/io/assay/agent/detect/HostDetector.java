@@ -239,16 +239,15 @@ public final class HostDetector implements Detector {
             analyseDynamic(t, conns.getOrDefault(s.pid(), List.of()));
         }
         if (liveHost && rules.minerApis().enabled()) probeApis(snaps, tcp);
-        if (deniedExe > 0) {
+        if (deniedExe > 0 || deniedFd > 0) {
             degraded = true;
-            windowNotes.add("cannot read /proc/PID/exe of " + deniedExe + " processes (owned by "
-                    + String.join(", ", deniedExeByUser.keySet()) + "; e.g. pid " + deniedExample
-                    + "): their code is not checked; run as root or with CAP_SYS_PTRACE+CAP_DAC_READ_SEARCH");
-        }
-        if (deniedFd > 0) {
-            degraded = true;
-            windowNotes.add("cannot list /proc/PID/fd of " + deniedFd + " processes: their connections and open files are not visible;"
-                    + " run as root or with CAP_SYS_PTRACE+CAP_DAC_READ_SEARCH");
+            boolean root = effectiveUid() == 0;
+            if (deniedExe > 0) windowNotes.add(deniedExeNote(deniedExe, deniedExeByUser.keySet(), deniedExample, root));
+            if (deniedFd > 0) {
+                windowNotes.add("cannot list /proc/PID/fd of " + deniedFd + " processes: their connections and open files are not visible;"
+                        + (root ? " the agent runs as root, so they are protected or sandboxed processes hidden even from root"
+                                : " run as root or with CAP_SYS_PTRACE+CAP_DAC_READ_SEARCH"));
+            }
         }
         if (host.cpu().isPresent()) {
             if (prevCpu.isPresent() && elapsed > 0) {
@@ -270,6 +269,36 @@ public final class HostDetector implements Detector {
             if (e.getValue().kind() == Finding.Kind.SIGNATURE && emitted.add(e.getKey())) fresh.add(e.getValue());
         }
         return fresh;
+    }
+
+    /**
+     * The note for processes whose {@code /proc/PID/exe} could not be read. Advice to run as root is
+     * wrong when the agent is root already: then the kernel hides the link from root too (a protected
+     * or sandboxed process, e.g. pid 1 on some VMs), and the note says so.
+     */
+    static String deniedExeNote(int count, java.util.Collection<String> owners, int examplePid, boolean agentIsRoot) {
+        String which = count + (count == 1 ? " process" : " processes") + " (owned by " + String.join(", ", owners) + "; e.g. pid "
+                + examplePid + ")";
+        if (agentIsRoot) {
+            return "the executable of " + which + " is unreadable even to root (a protected or sandboxed process):"
+                    + " its code is not checked";
+        }
+        return "cannot read /proc/PID/exe of " + which + ": their code is not checked; run as root or with"
+                + " CAP_SYS_PTRACE+CAP_DAC_READ_SEARCH";
+    }
+
+    /** The agent's effective uid from {@code <proc>/self/status} (a recorded tree brings its own); -1 when unknown. */
+    int effectiveUid() {
+        for (String line : table.readLines(roots.proc().resolve("self/status"))) {
+            if (!line.startsWith("Uid:")) continue;
+            String[] f = line.substring(4).trim().split("\\s+");
+            try {
+                return f.length >= 2 ? Integer.parseInt(f[1]) : -1;
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        return -1;
     }
 
     private static boolean startedAfter(ProcessSnapshot s, Instant at, long bootSeconds) {

@@ -153,6 +153,39 @@ class RecordedHostTest {
         assertThat(ProcessVerdicts.of(b.findings())).containsEntry(31, Verdict.SUSPECT);
     }
 
+    @Test
+    void unreadableExeNoteGivesAdviceOnlyWhenTheAgentIsNotRoot() throws Exception {
+        assertThat(detector().effectiveUid()).as("no self/status recorded").isEqualTo(-1);
+        Files.createDirectories(proc.resolve("self"));
+        Files.writeString(proc.resolve("self/status"), "Name:\tjava\nUid:\t1000\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
+        assertThat(detector().effectiveUid()).as("the effective uid is the second field").isEqualTo(0);
+        Files.writeString(proc.resolve("self/status"), "Name:\tjava\nUid:\t0\t1000\t1000\t1000\n");
+        assertThat(detector().effectiveUid()).isEqualTo(1000);
+
+        String asRoot = HostDetector.deniedExeNote(1, List.of("root"), 1, true);
+        assertThat(asRoot).contains("pid 1").contains("unreadable even to root").contains("not checked").doesNotContain("run as root");
+        String asUser = HostDetector.deniedExeNote(3, List.of("root", "www"), 1, false);
+        assertThat(asUser).contains("3 processes").contains("root, www").contains("run as root or with CAP_SYS_PTRACE");
+    }
+
+    @Test
+    void onThisHostAsRootAHiddenExeIsDegradedWithTheRootNote() {
+        HostDetector live = Detectors.builtIn(Clock.systemUTC(), HostDetector.Roots.system());
+        org.junit.jupiter.api.Assumptions.assumeTrue(live.effectiveUid() == 0, "the tests do not run as root");
+        boolean hidden;
+        try {
+            Files.readSymbolicLink(Path.of("/proc/1/exe"));
+            hidden = false;
+        } catch (IOException e) {
+            hidden = e instanceof java.nio.file.AccessDeniedException;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(hidden, "pid 1's exe is readable to root on this host");
+        live.observe(Instant.now());
+        Assessment a = live.closeWindow(Instant.now());
+        assertThat(a.notes()).anyMatch(n -> n.contains("unreadable even to root")).noneMatch(n -> n.contains("/proc/PID/exe"));
+        if (a.verdict() != Verdict.MINING) assertThat(a.verdict()).isEqualTo(Verdict.DEGRADED);
+    }
+
     void bumpTicks(int pid, long ticks) throws IOException {
         Path st = proc.resolve(pid + "/stat");
         String s = Files.readString(st);
