@@ -583,8 +583,17 @@ public final class HostDetector implements Detector {
     // ---- miner APIs on the listening sockets of processes that already have a finding ----
 
     private void probeApis(List<ProcessSnapshot> snaps, HostProbe.TcpTable tcp) {
+        // Only processes already in question by evidence that counts: a lone weak finding (a process
+        // title that differs from its exe: nginx, postgres, php-fpm all do it) or a lone memfd exe
+        // would send probes to ordinary services, and postgres, for one, logs every bad startup packet.
+        List<Finding> all = List.copyOf(window.values());
         Set<Integer> suspects = new HashSet<>();
-        for (Finding f : window.values()) if (f.pid() != 0) suspects.add(f.pid());
+        for (Finding f : all) {
+            if (f.pid() == 0) continue;
+            boolean counts = f.kind() == Finding.Kind.SIGNATURE
+                    || (!groupOf(f.ruleId()).equals("weak") && ProcessVerdicts.countsAsSuspect(f, all));
+            if (counts) suspects.add(f.pid());
+        }
         if (suspects.isEmpty()) return;
         Map<Long, ProcParsers.TcpConnection> listening = new HashMap<>();
         for (ProcParsers.TcpConnection c : tcp.connections()) {
@@ -593,7 +602,6 @@ public final class HostDetector implements Detector {
         Rules.MinerApis apis = rules.minerApis();
         int budget = apis.probesPerCycle();
         for (ProcessSnapshot s : snaps) {
-            // we never poke every service on a production host: only those of processes already in question
             if (!suspects.contains(s.pid()) || s.pid() == selfPid) continue;
             Tracked t = tracked.get(s.key());
             if (t == null) continue;

@@ -142,6 +142,29 @@ class RealProcessDetectionTest {
     }
 
     @Test
+    void anIdleServiceWithOnlyAWeakFindingIsNotProbed() throws Exception {
+        int apiPort = freePort();
+        // It serves a miner API, so a probe would flag it: that it stays unflagged shows it was not asked.
+        // Its title differs from its exe (a weak finding, as for nginx or postgres); it is idle and lives
+        // outside the miner drop directories, so nothing else puts it in question.
+        Path home = Files.createDirectories(Path.of(System.getProperty("user.home"), ".cache", "assay-tests"));
+        LabeledLoads.Scenario s = new LabeledLoads.Scenario("legit: idle service with its own title", false, k -> {
+            Path drop = Files.createTempDirectory(home, "svc-");
+            Path bin = drop.resolve("cachesvc");
+            Files.copy(k.plainMiner(), bin);
+            bin.toFile().setExecutable(true);
+            Process p = new ProcessBuilder(bin.toString(), "--threads", "0", "--name", "postgres", "--api-port",
+                    Integer.toString(apiPort)).redirectErrorStream(true).start();
+            TestMiner.awaitStarted(p);
+            return new LabeledLoads.Started(p, java.util.List.of(drop));
+        });
+        var o = LabeledLoads.run(s, kit, detector(), LOAD_WINDOW, TICK);
+        assertThat(o.hasRule("beh.disguise.comm")).as("precondition, the weak finding: " + describe(o)).isTrue();
+        assertThat(o.hasRule("sig.api.miner")).as(describe(o)).isFalse();
+        assertThat(o.verdict()).isNotEqualTo(Verdict.MINING);
+    }
+
+    @Test
     void busyPythonWebServerIsProbedButNotAMiner(@TempDir Path config) throws Exception {
         Path script = dir.resolve("web.py");
         Files.writeString(script, """
