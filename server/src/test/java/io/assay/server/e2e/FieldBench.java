@@ -72,12 +72,18 @@ public final class FieldBench {
                 }
                 falsePositives(loadSeconds, auditor, hostId, agent, tmp);
             }
+        } finally {
+            try (var files = Files.walk(tmp)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 
     private static void timeToCollector(String variant, int run, AuditorClient auditor, String hostId,
             AgentProcess agent, Path cwd, List<String> command) throws Exception {
         long after = auditor.lastSeq(hostId);
+        // A random phase against the agent's 10 s sampling: the time to detection depends on it.
+        Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(10_000));
         long started = System.nanoTime();
         Process p = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -107,23 +113,26 @@ public final class FieldBench {
 
     private static void falsePositives(int loadSeconds, AuditorClient auditor, String hostId, AgentProcess agent,
             Path tmp) throws Exception {
-        Path big = tmp.resolve("big.bin");
-        Path busy = tmp.resolve("Busy.java");
+        // The legitimate loads get a directory of their own: the miners' config.json lies in tmp, and a
+        // busy process working next to a miner config is a signature (sig.config.miner) by design.
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path big = work.resolve("big.bin");
+        Path busy = work.resolve("Busy.java");
         Files.writeString(busy, "public class Busy { public static void main(String[] a) { long x = 0;"
                 + " while (true) { x += System.nanoTime() % 7; if (x == 42) System.out.println(x); } } }\n");
-        Path source = tmp.resolve("unit.c");
+        Path source = work.resolve("unit.c");
         Files.writeString(source, "int f(int x) { return x * 7; }\n");
         Map<String, List<String>> loads = new java.util.LinkedHashMap<>();
         loads.put("gzip -9", List.of("sh", "-c", "head -c 4000000000 /dev/urandom | gzip -9 > /dev/null"));
         loads.put("xz -9", List.of("sh", "-c", "head -c 4000000000 /dev/urandom | xz -9 -T1 > /dev/null"));
         loads.put("sha256sum of a large file", List.of("sh", "-c", "head -c 500000000 /dev/urandom > " + big
                 + " && while :; do sha256sum " + big + " > /dev/null; done"));
-        loads.put("compile loop writing pool.o", List.of("sh", "-c", "cd " + tmp + " && while :; do gcc -O2 -c unit.c -o pool.o; done"));
+        loads.put("compile loop writing pool.o", List.of("sh", "-c", "cd " + work + " && while :; do gcc -O2 -c unit.c -o pool.o; done"));
         loads.put("busy JVM", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), busy.toString()));
         long after = auditor.lastSeq(hostId);
         long startMs = System.currentTimeMillis();
         for (var load : loads.entrySet()) {
-            Process p = new ProcessBuilder(load.getValue()).redirectErrorStream(true)
+            Process p = new ProcessBuilder(load.getValue()).directory(work.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             try {
                 Thread.sleep(loadSeconds * 1000L);
