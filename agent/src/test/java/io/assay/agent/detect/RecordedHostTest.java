@@ -71,10 +71,31 @@ class RecordedHostTest {
         return Detectors.builtIn(clock, new HostDetector.Roots(proc, sys, etc));
     }
 
-    /** A fake executable outside /tmp (the @TempDir is under /tmp, which is itself evidence). */
+    /**
+     * A fake executable outside the miner drop directories (the @TempDir is under /tmp, which is itself
+     * evidence). The build directory is the first choice, but a checkout may itself live under /tmp
+     * (CI clones anywhere), so fall back to the user's cache directory.
+     */
     Path binary(String name, String content) throws IOException {
-        Path dir = Files.createDirectories(Path.of("target", "recorded-bin", root.getFileName().toString())).toAbsolutePath();
+        Path base = Path.of("target").toAbsolutePath();
+        if (inDropDirectory(base)) base = Path.of(System.getProperty("user.home"), ".cache", "assay-tests");
+        assertThat(inDropDirectory(base)).as("a place for fake executables outside %s", DROP_DIRS).isFalse();
+        Path dir = Files.createDirectories(base.resolve("recorded-bin").resolve(root.getFileName().toString()));
         return write(dir.resolve(name), content);
+    }
+
+    private static final List<String> DROP_DIRS = builtInRules().thresholds().suspiciousDirs();
+
+    private static Rules builtInRules() {
+        try (var in = RecordedHostTest.class.getClassLoader().getResourceAsStream(RuleSource.BUILT_IN)) {
+            return Rules.parse(RuleSource.BUILT_IN, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static boolean inDropDirectory(Path p) {
+        return DROP_DIRS.stream().anyMatch(d -> (p + "/").startsWith(d));
     }
 
     Path binaryInTmp(String name, String content) throws IOException {
