@@ -104,7 +104,7 @@ final class LabeledLoads {
                                 .append(";i++)s+=x*i/(i+1.0);return s;}\n");
                     }
                     Files.writeString(c, sb);
-                    return started(new ProcessBuilder("sh", "-c", "cd " + k.dir() + " && while :; do gcc -O2 -c gen.c -o pool.o; done"), false);
+                    return started(new ProcessBuilder("sh", "-c", "cd " + k.dir() + " && while :; do gcc -pipe -O2 -c gen.c -o pool.o; done"), false);
                 }),
                 new Scenario("legit: busy JVM", false, k -> {
                     Path src = k.dir().resolve("Spin.java");

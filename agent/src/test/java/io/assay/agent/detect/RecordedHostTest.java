@@ -26,6 +26,17 @@ class RecordedHostTest {
     long busyTicks = 1000;
     final Clock clock = Clock.fixed(Instant.parse("2025-06-01T00:00:00Z"), ZoneOffset.UTC);
 
+    private final java.util.List<Path> binaryDirs = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void removeBinaries() throws IOException {
+        for (Path dir : binaryDirs) {
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+            }
+        }
+    }
+
     @BeforeEach
     void host() throws IOException {
         proc = Files.createDirectories(root.resolve("proc"));
@@ -81,6 +92,7 @@ class RecordedHostTest {
         if (inDropDirectory(base)) base = Path.of(System.getProperty("user.home"), ".cache", "assay-tests");
         assertThat(inDropDirectory(base)).as("a place for fake executables outside %s", DROP_DIRS).isFalse();
         Path dir = Files.createDirectories(base.resolve("recorded-bin").resolve(root.getFileName().toString()));
+        if (!binaryDirs.contains(dir)) binaryDirs.add(dir);
         return write(dir.resolve(name), content);
     }
 

@@ -127,7 +127,7 @@ public final class FieldBench {
         loads.put("xz -9", List.of("sh", "-c", "head -c 4000000000 /dev/urandom | xz -9 -T1 > /dev/null"));
         loads.put("sha256sum of a large file", List.of("sh", "-c", "head -c 500000000 /dev/urandom > " + big
                 + " && while :; do sha256sum " + big + " > /dev/null; done"));
-        loads.put("compile loop writing pool.o", List.of("sh", "-c", "cd " + work + " && while :; do gcc -O2 -c unit.c -o pool.o; done"));
+        loads.put("compile loop writing pool.o", List.of("sh", "-c", "cd " + work + " && while :; do gcc -pipe -O2 -c unit.c -o pool.o; done"));
         loads.put("busy JVM", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), busy.toString()));
         long after = auditor.lastSeq(hostId);
         long startMs = System.currentTimeMillis();
