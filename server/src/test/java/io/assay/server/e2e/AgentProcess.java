@@ -49,6 +49,15 @@ final class AgentProcess implements AutoCloseable {
         return new AgentProcess(p, log);
     }
 
+    /** {@code assay-agent enroll} with an enrollment token; returns the host id the collector gave. */
+    static String enroll(Path workDir, java.net.URI server, String token, Path stateDir)
+            throws IOException, InterruptedException {
+        Result r = runToEnd(workDir, "enroll", "--server", server.toString(), "--token", token, "--state-dir",
+                stateDir.toString());
+        if (r.exit() != 0) throw new AssertionError("enroll exited " + r.exit() + ":\n" + r.output());
+        return status(workDir, stateDir).get("hostId").getAsString();
+    }
+
     /** {@code assay-agent status --json} of a state directory. */
     static JsonObject status(Path workDir, Path stateDir) throws IOException, InterruptedException {
         Result r = runToEnd(workDir, "status", "--state-dir", stateDir.toString(), "--json");

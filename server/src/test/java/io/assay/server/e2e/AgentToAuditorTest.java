@@ -42,10 +42,7 @@ class AgentToAuditorTest {
         AuditorClient auditor = new AuditorClient(url, collector.issueToken(Role.AUDITOR, "e2e auditor"));
         String enroll = collector.issueToken(Role.ENROLL, "e2e enroll");
         try {
-            AgentProcess.Result enrolled = AgentProcess.runToEnd(tmp, "enroll", "--server", url.toString(),
-                    "--token", enroll, "--state-dir", state.toString());
-            assertThat(enrolled.exit()).as(enrolled.output()).isZero();
-            String hostId = AgentProcess.status(tmp, state).get("hostId").getAsString();
+            String hostId = AgentProcess.enroll(tmp, url, enroll, state);
 
             Path config = java.nio.file.Files.writeString(tmp.resolve("agent.conf"), String.join("\n",
                     "# e2e: 1 s samples, 3 s windows, quick retries",

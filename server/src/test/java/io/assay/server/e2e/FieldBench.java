@@ -47,10 +47,7 @@ public final class FieldBench {
                 ServerSocket pool = MinerKit.startPool()) {
             URI url = collector.url();
             AuditorClient auditor = new AuditorClient(url, collector.issueToken(Role.AUDITOR, "bench"));
-            AgentProcess.Result enrolled = AgentProcess.runToEnd(tmp, "enroll", "--server", url.toString(), "--token",
-                    collector.issueToken(Role.ENROLL, "bench"), "--state-dir", state.toString());
-            if (enrolled.exit() != 0) throw new IllegalStateException(enrolled.output());
-            String hostId = AgentProcess.status(tmp, state).get("hostId").getAsString();
+            String hostId = AgentProcess.enroll(tmp, url, collector.issueToken(Role.ENROLL, "bench"), state);
             Path config = Files.writeString(tmp.resolve("agent.conf"),
                     "server.url = " + url + "\nstate.dir = " + state + "\n");
             Path withStrings = MinerKit.compile(tmp, "worker", false);

@@ -39,10 +39,7 @@ class MiningFastPathTest {
                 ServerSocket pool = MinerKit.startPool()) {
             URI url = collector.url();
             AuditorClient auditor = new AuditorClient(url, collector.issueToken(Role.AUDITOR, "fast path"));
-            AgentProcess.Result enrolled = AgentProcess.runToEnd(tmp, "enroll", "--server", url.toString(), "--token",
-                    collector.issueToken(Role.ENROLL, "fast path"), "--state-dir", state.toString());
-            assertThat(enrolled.exit()).as(enrolled.output()).isZero();
-            String hostId = AgentProcess.status(tmp, state).get("hostId").getAsString();
+            String hostId = AgentProcess.enroll(tmp, url, collector.issueToken(Role.ENROLL, "fast path"), state);
             Path config = Files.writeString(tmp.resolve("agent.conf"), String.join("\n",
                     "server.url = " + url, "state.dir = " + state, "sample.interval = 1s",
                     "report.window = " + WINDOW.toSeconds() + "s", ""));
