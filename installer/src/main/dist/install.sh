@@ -80,7 +80,15 @@ fi
 chown -R assay:assay "$state"
 chgrp assay "$etc/agent.conf"
 if [ -n "$token" ]; then
-  runuser -u assay -- "$opt/bin/assay-agent" enroll --server "$server" --token "$token" --state-dir "$state"
+  # Hand the token over in a file only the agent's user can read, not on a command line that
+  # every user on the host can see in ps.
+  token_file=$(mktemp)
+  trap 'rm -f "$token_file"' EXIT
+  chmod 0600 "$token_file"
+  printf '%s\n' "$token" > "$token_file"
+  chown assay "$token_file"
+  runuser -u assay -- "$opt/bin/assay-agent" enroll --server "$server" --token-file "$token_file" --state-dir "$state"
+  rm -f "$token_file"
 fi
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
   systemctl daemon-reload
