@@ -12,29 +12,29 @@ public final class ApiException extends RuntimeException {
     private final transient Problem problem;
     private final transient Map<String, String> headers;
 
-    ApiException(Problem problem, Map<String, String> headers) {
+    public ApiException(Problem problem, Map<String, String> headers) {
         super(problem.type() + ": " + problem.detail());
         this.problem = requireNonNull(problem, "problem");
         this.headers = Map.copyOf(headers);
     }
 
-    static ApiException of(int status, String type, String title, String detail) {
+    public static ApiException of(int status, String type, String title, String detail) {
         return new ApiException(Problem.of(status, type, title, detail), Map.of());
     }
 
-    static ApiException malformed(String detail) {
+    public static ApiException malformed(String detail) {
         return of(400, "malformed", "Malformed request", detail);
     }
 
-    static ApiException notFound(String detail) {
+    public static ApiException notFound(String detail) {
         return of(404, "not-found", "Not found", detail);
     }
 
-    Problem problem() {
+    public Problem problem() {
         return problem;
     }
 
-    Map<String, String> headers() {
+    public Map<String, String> headers() {
         return headers;
     }
 }
