@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpServer;
 import io.assay.server.api.HttpApi;
+import io.assay.server.http.RouteModule;
+import java.util.List;
 import io.assay.server.auth.Tokens;
 import io.assay.server.ingest.Enrollment;
 import io.assay.server.ingest.Ingestor;
@@ -87,8 +89,10 @@ public final class Collector implements AutoCloseable {
         ThreadPoolExecutor executor = null;
         try {
             Tokens tokens = new Tokens(random);
+            // Feature route modules (log, coverage, pledges, ...) are added to this list, one line each.
+            List<RouteModule> modules = List.of();
             HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock),
-                    new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random);
+                    new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random, modules);
             executor = new ThreadPoolExecutor(config.httpThreads(), config.httpThreads(), 0, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(HTTP_QUEUE), namedThreads("assay-http-"));
             http.setExecutor(executor);

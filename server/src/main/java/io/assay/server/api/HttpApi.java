@@ -20,6 +20,10 @@ import io.assay.server.ingest.Enrollment;
 import io.assay.server.ingest.IngestRejectedException;
 import io.assay.server.ingest.Ingestor;
 import io.assay.server.ingest.ReportVerification;
+import io.assay.server.http.ApiRequest;
+import io.assay.server.http.ApiResponse;
+import io.assay.server.http.Route;
+import io.assay.server.http.RouteModule;
 import io.assay.server.store.HostRecord;
 import io.assay.server.store.ReportQuery;
 import io.assay.server.store.ReportRow;
@@ -67,10 +71,12 @@ public final class HttpApi implements HttpHandler {
     private final IngestGate gate;
     private final long maxBodyBytes;
     private final AtomicInteger inProgress = new AtomicInteger();
+    private final List<Route> moduleRoutes;
     private volatile boolean closing;
 
     public HttpApi(Store store, Enrollment enrollment, Ingestor ingestor, ReportVerification verification,
-            long maxBodyBytes, int maxIngestInFlight, RandomGenerator random) {
+            long maxBodyBytes, int maxIngestInFlight, RandomGenerator random, List<RouteModule> modules) {
+        this.moduleRoutes = modules.stream().flatMap(m -> m.routes().stream()).toList();
         this.store = requireNonNull(store, "store");
         this.enrollment = requireNonNull(enrollment, "enrollment");
         this.ingestor = requireNonNull(ingestor, "ingestor");
@@ -127,6 +133,7 @@ public final class HttpApi implements HttpHandler {
             send(ex, 200, "text/plain; charset=utf-8", "ok".getBytes(StandardCharsets.UTF_8));
             return;
         }
+        if (dispatchModules(ex, method, p)) return;
         if (p.length < 3 || !p[0].equals("api") || !p[1].equals("v1")) throw notFound(path);
         String resource = p[2];
         if (resource.equals("enroll") && p.length == 3) {
@@ -238,6 +245,67 @@ public final class HttpApi implements HttpHandler {
         v.addProperty("chain", r.chain());
         body.add("verification", v);
         sendJson(ex, 200, GSON.toJson(body).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Routes contributed by feature modules ({@link RouteModule}); a bridge until the route table
+     * is the only dispatch. Returns false when no module route matches the path.
+     */
+    private boolean dispatchModules(HttpExchange ex, String method, String[] p) throws IOException {
+        List<String> allowed = new java.util.ArrayList<>();
+        for (Route r : moduleRoutes) {
+            Map<String, String> params = match(r.pattern(), p);
+            if (params == null) continue;
+            if (!r.method().equals(method)) {
+                allowed.add(r.method());
+                continue;
+            }
+            java.util.Optional<TokenRecord> token = java.util.Optional.empty();
+            if (!r.roles().isEmpty()) {
+                TokenRecord t = auth.authenticate(ex);
+                Authenticator.require(t, r.roles().toArray(Role[]::new));
+                token = java.util.Optional.of(t);
+            }
+            Map<String, List<String>> q = new HashMap<>();
+            query(ex).forEach((k, v) -> q.put(k, List.of(v)));
+            Map<String, String> headers = new HashMap<>();
+            ex.getRequestHeaders().forEach((k, v) -> { if (!v.isEmpty()) headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)); });
+            byte[] body = method.equals("POST") || method.equals("PUT") ? RequestBodies.read(ex, maxBodyBytes) : new byte[0];
+            ApiResponse response;
+            try {
+                response = r.handler().handle(new ApiRequest(method, ex.getRequestURI().getPath(), params, q, headers,
+                        body, token, ex.getRemoteAddress().getAddress().getHostAddress()));
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            response.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+            ex.getResponseHeaders().set("Content-Type", response.contentType());
+            ex.sendResponseHeaders(response.status(), 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                response.body().writeTo(out);
+            }
+            return true;
+        }
+        if (!allowed.isEmpty()) allow(method, String.join(", ", allowed));
+        return false;
+    }
+
+    /** Path parameters when {@code pattern} matches the segments, else null. */
+    private static Map<String, String> match(String pattern, String[] p) {
+        String[] want = segments(pattern);
+        if (want.length != p.length) return null;
+        Map<String, String> params = new HashMap<>();
+        for (int i = 0; i < want.length; i++) {
+            if (want[i].startsWith("{") && want[i].endsWith("}")) {
+                if (p[i].isEmpty()) return null;
+                params.put(want[i].substring(1, want[i].length() - 1), p[i]);
+            } else if (!want[i].equals(p[i])) {
+                return null;
+            }
+        }
+        return params;
     }
 
     // --- helpers ---
