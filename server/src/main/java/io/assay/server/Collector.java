@@ -2,8 +2,9 @@ package io.assay.server;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.net.httpserver.HttpServer;
-import io.assay.server.api.HttpApi;
+import io.assay.server.api.HttpFront;
+import io.assay.server.api.IngestRoutes;
+import io.assay.server.api.QueryRoutes;
 import io.assay.server.http.RouteModule;
 import java.util.List;
 import io.assay.server.auth.Tokens;
@@ -13,21 +14,15 @@ import io.assay.server.ingest.ReportVerification;
 import io.assay.server.store.Role;
 import io.assay.server.store.Store;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running collector: the database, the HTTP server on its own thread pool, and the services
+ * A running collector: the database, the HTTP front (Jetty) on its own thread pool, and the services
  * between them. Start one with {@link #start}, stop it with {@link #close} (idempotent).
  *
  * <pre>{@code
@@ -39,32 +34,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class Collector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Collector.class);
-    /** Requests queued beyond the busy handler threads; past this the connection is dropped. */
-    private static final int HTTP_QUEUE = 1024;
 
     private final ServerConfig config;
     private final Clock clock;
     private final Store store;
     private final Tokens tokens;
-    private final HttpApi api;
-    private final HttpServer http;
-    private final ThreadPoolExecutor executor;
-    private final URI url;
+    private final HttpFront http;
     private boolean closed;
 
-    private Collector(ServerConfig config, Clock clock, Store store, Tokens tokens, HttpApi api, HttpServer http,
-            ThreadPoolExecutor executor) {
+    private Collector(ServerConfig config, Clock clock, Store store, Tokens tokens, HttpFront http) {
         this.config = config;
         this.clock = clock;
         this.store = store;
         this.tokens = tokens;
-        this.api = api;
         this.http = http;
-        this.executor = executor;
-        InetSocketAddress bound = http.getAddress();
-        String host = bound.getAddress().getHostAddress();
-        if (host.contains(":")) host = "[" + host + "]";
-        this.url = URI.create("http://" + host + ":" + bound.getPort());
     }
 
     /**
@@ -78,49 +61,43 @@ public final class Collector implements AutoCloseable {
         requireNonNull(clock, "clock");
         SecureRandom random = new SecureRandom();
         // Bind first: a port in use must not leave a fresh database file behind.
-        HttpServer http = HttpServer.create(config.listen(), 0);
+        HttpFront http = HttpFront.bind(frontSettings(config));
         Store store;
         try {
             store = config.database().open(config.dbBusyTimeout(), config.dbReaders());
         } catch (RuntimeException e) {
-            http.stop(0);
+            http.close();
             throw e;
         }
-        ThreadPoolExecutor executor = null;
         try {
             Tokens tokens = new Tokens(random);
+            ReportVerification verification = new ReportVerification(store);
             // Feature route modules (log, coverage, pledges, ...) are added to this list, one line each.
             List<RouteModule> modules = List.of();
-            HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock),
-                    new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random, modules);
-            executor = new ThreadPoolExecutor(config.httpThreads(), config.httpThreads(), 0, TimeUnit.SECONDS,
-                    new ArrayBlockingQueue<>(HTTP_QUEUE), namedThreads("assay-http-"));
-            http.setExecutor(executor);
-            http.createContext("/", api);
-            http.start();
-            Collector collector = new Collector(config, clock, store, tokens, api, http, executor);
-            log.info("Collector listening on {} (database: {})", collector.url, config.database().describe());
+            List<RouteModule> all = new java.util.ArrayList<>(List.of(
+                    new IngestRoutes(new Enrollment(store, tokens, random, clock), new Ingestor(store, clock),
+                            config.maxIngestInFlight(), random),
+                    new QueryRoutes(store, verification)));
+            all.addAll(modules);
+            http.start(store, all);
+            Collector collector = new Collector(config, clock, store, tokens, http);
+            log.info("Collector listening on {} (database: {})", collector.url(), config.database().describe());
             return collector;
-        } catch (RuntimeException e) {
-            http.stop(0);
-            if (executor != null) executor.shutdownNow();
+        } catch (IOException | RuntimeException e) {
+            http.close();
             store.close();
             throw e;
         }
     }
 
-    private static ThreadFactory namedThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(false);
-            return t;
-        };
+    private static HttpFront.Settings frontSettings(ServerConfig c) {
+        return new HttpFront.Settings(c.listen(), c.httpThreads(), c.maxBodyBytes(), c.idleTimeout(), c.bodyTimeout(),
+                c.maxHeaderBytes(), c.maxConnections(), c.maxAcceptsPerSecond(), c.tls());
     }
 
     /** Base URL, e.g. {@code http://127.0.0.1:8440}; with port 0 in the config, the port actually bound. */
     public URI url() {
-        return url;
+        return http.url();
     }
 
     public ServerConfig config() {
@@ -149,23 +126,16 @@ public final class Collector implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        api.beginShutdown();
+        http.beginShutdown();
         try {
-            if (!api.awaitIdle(config.shutdownGrace())) {
-                log.warn("Collector on {}: requests still running after {}; stopping anyway", url, config.shutdownGrace());
+            if (!http.awaitIdle(config.shutdownGrace())) {
+                log.warn("Collector on {}: requests still running after {}; stopping anyway", url(), config.shutdownGrace());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        http.stop(0);
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) executor.shutdownNow();
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        http.close();
         store.close();
-        log.info("Collector on {} stopped", url);
+        log.info("Collector on {} stopped", url());
     }
 }

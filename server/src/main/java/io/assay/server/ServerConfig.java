@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import io.assay.server.tls.TlsConfig;
 
 /**
  * Everything the collector needs to start. Built once, validated as a whole (all problems are
@@ -25,6 +27,19 @@ import java.util.List;
  * @param dbBusyTimeout how long a database call waits for a lock or a connection; default 5s,
  *     range 1ms..5m
  * @param shutdownGrace how long closing waits for requests in progress; default 10s, range 0..5m
+ * @param idleTimeout a connection that sends nothing for this long is closed (also bounds the gap
+ *     between bytes of a request's header); default 20s, range 1s..10m
+ * @param bodyTimeout a request body must arrive completely within this; default 30s (4 MiB at
+ *     about 1 Mbit/s), range 1s..10m
+ * @param maxHeaderBytes largest request line plus headers; larger get 431; default 8 KiB, range
+ *     1 KiB..64 KiB
+ * @param maxConnections open connections at most; past it new ones wait in the kernel's backlog
+ *     and the open ones' idle time-out drops to 2 s; default 4096, range 16..65536
+ * @param maxAcceptsPerSecond new connections accepted per second at most; default 500, range
+ *     1..100000
+ * @param tls serve HTTPS (HTTP/2 and HTTP/1.1) with this certificate and key; empty: plain HTTP
+ * @param allowPlainHttp plain HTTP on an address other than loopback (behind a TLS-terminating
+ *     proxy); default false, because the upload tokens would cross the network in clear
  */
 public record ServerConfig(
         InetSocketAddress listen,
@@ -34,7 +49,14 @@ public record ServerConfig(
         int maxIngestInFlight,
         int dbReaders,
         Duration dbBusyTimeout,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Duration idleTimeout,
+        Duration bodyTimeout,
+        int maxHeaderBytes,
+        int maxConnections,
+        int maxAcceptsPerSecond,
+        Optional<TlsConfig> tls,
+        boolean allowPlainHttp) {
 
     public static final int DEFAULT_PORT = 8440;
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -55,7 +77,28 @@ public record ServerConfig(
         if (shutdownGrace.isNegative() || shutdownGrace.compareTo(Duration.ofMinutes(5)) > 0) {
             problems.add("http.shutdown-grace is " + shutdownGrace + "; it must be between 0s and 5m.");
         }
+        duration(problems, "http.idle-timeout", requireNonNull(idleTimeout, "idleTimeout"));
+        duration(problems, "http.body-timeout", requireNonNull(bodyTimeout, "bodyTimeout"));
+        range(problems, "http.max-header-bytes", maxHeaderBytes, 1024, 64 * 1024);
+        range(problems, "http.max-connections", maxConnections, 16, 65536);
+        range(problems, "http.max-accepts-per-second", maxAcceptsPerSecond, 1, 100_000);
+        requireNonNull(tls, "tls");
+        if (tls.isEmpty() && !allowPlainHttp && !isLoopback(listen)) {
+            problems.add("listen address " + listen.getHostString() + ":" + listen.getPort() + " is not loopback, and"
+                    + " plain HTTP would send the hosts' upload tokens in clear. Pass --tls-cert and --tls-key (make"
+                    + " them with 'assay-server tls init'), or --allow-plain-http behind a TLS-terminating proxy.");
+        }
         if (!problems.isEmpty()) throw new ConfigException(problems);
+    }
+
+    private static boolean isLoopback(InetSocketAddress a) {
+        return a.getAddress() != null && a.getAddress().isLoopbackAddress();
+    }
+
+    private static void duration(List<String> problems, String key, Duration d) {
+        if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0) {
+            problems.add(key + " is " + d + "; it must be between 1s and 10m.");
+        }
     }
 
     private static void range(List<String> problems, String key, long value, long min, long max) {
@@ -102,6 +145,13 @@ public record ServerConfig(
         private int dbReaders = 4;
         private Duration dbBusyTimeout = Duration.ofSeconds(5);
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofSeconds(20);
+        private Duration bodyTimeout = Duration.ofSeconds(30);
+        private int maxHeaderBytes = 8 * 1024;
+        private int maxConnections = 4096;
+        private int maxAcceptsPerSecond = 500;
+        private Optional<TlsConfig> tls = Optional.empty();
+        private boolean allowPlainHttp;
 
         private Builder() {}
 
@@ -156,9 +206,45 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        public Builder bodyTimeout(Duration bodyTimeout) {
+            this.bodyTimeout = bodyTimeout;
+            return this;
+        }
+
+        public Builder maxHeaderBytes(int maxHeaderBytes) {
+            this.maxHeaderBytes = maxHeaderBytes;
+            return this;
+        }
+
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        public Builder maxAcceptsPerSecond(int maxAcceptsPerSecond) {
+            this.maxAcceptsPerSecond = maxAcceptsPerSecond;
+            return this;
+        }
+
+        public Builder tls(TlsConfig tls) {
+            this.tls = Optional.of(tls);
+            return this;
+        }
+
+        public Builder allowPlainHttp(boolean allowPlainHttp) {
+            this.allowPlainHttp = allowPlainHttp;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(listen, database, httpThreads, maxBodyBytes, maxIngestInFlight, dbReaders,
-                    dbBusyTimeout, shutdownGrace);
+                    dbBusyTimeout, shutdownGrace, idleTimeout, bodyTimeout, maxHeaderBytes, maxConnections,
+                    maxAcceptsPerSecond, tls, allowPlainHttp);
         }
     }
 }

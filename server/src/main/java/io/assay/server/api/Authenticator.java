@@ -2,7 +2,6 @@ package io.assay.server.api;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.assay.server.auth.Tokens;
 import io.assay.server.store.Role;
 import io.assay.server.store.Store;
@@ -19,9 +18,8 @@ final class Authenticator {
         this.store = requireNonNull(store, "store");
     }
 
-    /** The token record of the request; 401 when the header is missing or the token unknown. */
-    TokenRecord authenticate(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
+    /** The token record of an {@code Authorization} header (null when absent); 401 when the header is missing or the token unknown. */
+    TokenRecord authenticate(String header) {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
             throw unauthorized("this endpoint needs an Authorization: Bearer <token> header");
         }

@@ -5,6 +5,9 @@ import io.assay.server.ServerConfig;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Clock;
+import java.time.Duration;
+import java.nio.file.Path;
+import io.assay.server.tls.TlsConfig;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -25,6 +28,9 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     ServerMain main;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--max-body-bytes", paramLabel = "BYTES", defaultValue = "4194304",
             description = "Largest request body accepted; larger get 413 (default: ${DEFAULT-VALUE}).")
     long maxBodyBytes;
@@ -37,15 +43,58 @@ final class ServeCommand implements Callable<Integer> {
             description = "HTTP handler threads (default: ${DEFAULT-VALUE}).")
     int httpThreads;
 
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
+            description = "Close a connection that sends nothing for this long; also bounds the gaps in a request's"
+                    + " header (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--body-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "A request body must arrive completely within this, else 408 (default: ${DEFAULT-VALUE}).")
+    Duration bodyTimeout;
+
+    @Option(names = "--max-header-bytes", paramLabel = "BYTES", defaultValue = "8192",
+            description = "Largest request line plus headers; larger get 431 (default: ${DEFAULT-VALUE}).")
+    int maxHeaderBytes;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "4096",
+            description = "Open connections at most; past it new ones wait and idle ones are closed after 2 s"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-accepts-per-second", paramLabel = "N", defaultValue = "500",
+            description = "New connections accepted per second at most (default: ${DEFAULT-VALUE}).")
+    int maxAcceptsPerSecond;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve HTTPS (HTTP/2 and HTTP/1.1) with this PEM"
+            + " certificate (followed by its CA chain); renewed files are picked up without a restart.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM private key of --tls-cert (mode 0600).")
+    Path tlsKey;
+
+    @Option(names = "--allow-plain-http", description = "Serve plain HTTP on an address other than loopback (only behind"
+            + " a TLS-terminating proxy: upload tokens would otherwise cross the network in clear).")
+    boolean allowPlainHttp;
+
     @Override
     public Integer call() throws InterruptedException {
-        ServerConfig config = ServerConfig.builder()
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together; pass both.");
+        }
+        ServerConfig.Builder builder = ServerConfig.builder()
                 .listen(ServerConfig.parseListen(listen))
                 .database(database.resolve(main.env()))
                 .maxBodyBytes(maxBodyBytes)
                 .maxIngestInFlight(maxIngestInFlight)
                 .httpThreads(httpThreads)
-                .build();
+                .idleTimeout(idleTimeout)
+                .bodyTimeout(bodyTimeout)
+                .maxHeaderBytes(maxHeaderBytes)
+                .maxConnections(maxConnections)
+                .maxAcceptsPerSecond(maxAcceptsPerSecond)
+                .allowPlainHttp(allowPlainHttp);
+        if (tlsCert != null) builder.tls(new TlsConfig(tlsCert, tlsKey));
+        ServerConfig config = builder.build();
         Collector collector;
         try {
             collector = Collector.start(config, Clock.systemUTC());

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "assay-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
         description = "The Assay collector: enrolls hosts, verifies and stores their signed reports, serves auditors.",
-        subcommands = {ServeCommand.class, TokenCommand.class, BenchIngestCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, BenchIngestCommand.class, TlsCommand.class})
 public final class ServerMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -32,7 +32,7 @@ public final class ServerMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use serve, token or bench-ingest.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use serve, token, tls or bench-ingest.");
     }
 
     public static void main(String[] args) {
@@ -57,7 +57,7 @@ public final class ServerMain implements Runnable {
 
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        if (e instanceof CliException || e instanceof StoreException) {
+        if (e instanceof CliException || e instanceof StoreException || e instanceof io.assay.server.tls.TlsException) {
             err.println("assay-server: " + e.getMessage());
             err.flush();
             return 1;

@@ -56,6 +56,12 @@ public interface Store extends AutoCloseable {
         /** All hosts, in enrollment order. */
         List<HostRecord> listHosts();
 
+        /**
+         * One page of hosts by host id: at most {@code limit} hosts whose id sorts after
+         * {@code afterHostId} (empty string: from the first).
+         */
+        List<HostRecord> listHosts(String afterHostId, int limit);
+
         Optional<StoredReport> findReport(String hostId, long seq);
 
         /** One page of a host's report index; see {@link ReportQuery}. */

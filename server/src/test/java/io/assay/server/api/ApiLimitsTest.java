@@ -6,13 +6,12 @@ import io.assay.protocol.Json;
 import io.assay.protocol.api.Problem;
 import io.assay.server.TestCollector;
 import io.assay.server.TestHost;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,8 @@ class ApiLimitsTest {
 
     @BeforeEach
     void start() {
-        server = TestCollector.start(dir, Clock.systemUTC(), b -> b.maxIngestInFlight(1));
+        server = TestCollector.start(dir, Clock.systemUTC(),
+                b -> b.maxIngestInFlight(1).dbBusyTimeout(java.time.Duration.ofSeconds(60)));
         host = TestHost.enrolledAt(server, "web-1");
     }
 
@@ -85,39 +85,38 @@ class ApiLimitsTest {
 
     @Test
     void uploadsBeyondTheInFlightLimitGetBusyWithJitteredRetryAfter() throws Exception {
-        String body = TestHost.batch(host.next());
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        // A slow upload (headers and half its body) holds the only ingest permit while the collector
-        // waits for the rest. Only one request is in flight at a time here, so the slow one cannot
-        // be refused itself; it may just not have reached the gate yet, so give it longer each try.
-        for (int attempt = 1; attempt <= 5; attempt++) {
-            try (Socket slow = new Socket(server.url().getHost(), server.url().getPort())) {
-                slow.setSoTimeout(30_000);
-                OutputStream out = slow.getOutputStream();
-                out.write(("POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + host.token()
-                        + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                out.write(bytes, 0, bytes.length / 2);
-                out.flush();
-                Thread.sleep(200L * attempt);
-
-                HttpResponse<String> r = server.post("/api/v1/reports", host.token(), "{\"reports\":[]}");
-                if (r.statusCode() != 429) {
-                    assertThat(r.statusCode()).isEqualTo(200);
-                    continue; // the slow upload had not reached the gate; it is abandoned with its socket
-                }
-                assertThat(Json.fromJson(r.body(), Problem.class).type()).isEqualTo("busy");
-                int retryAfter = Integer.parseInt(r.headers().firstValue("Retry-After").orElseThrow());
-                assertThat(retryAfter).isBetween(1, 10);
-
-                out.write(bytes, bytes.length / 2, bytes.length - bytes.length / 2);
-                out.flush();
-                InputStream in = slow.getInputStream();
-                String status = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
-                assertThat(status).isEqualTo("HTTP/1.1 200");
-                return;
+        // An upload holds the only ingest permit while it waits for the database's write lock,
+        // which a long transaction holds (as a slow disk or a big batch would).
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(1);
+        CompletableFuture<Void> longWrite = CompletableFuture.runAsync(() -> server.collector().store().inTransaction(tx -> {
+            holding.countDown();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+            return null;
+        }));
+        assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(() -> host.upload(server, host.next()));
+        try {
+            HttpResponse<String> r = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline) {
+                r = server.post("/api/v1/reports", host.token(), "{\"reports\":[]}");
+                if (r.statusCode() == 429) break;
+                Thread.sleep(50); // the held upload has not reached the gate yet
+            }
+            assertThat(r).isNotNull();
+            assertThat(r.statusCode()).isEqualTo(429);
+            assertThat(Json.fromJson(r.body(), Problem.class).type()).isEqualTo("busy");
+            int retryAfter = Integer.parseInt(r.headers().firstValue("Retry-After").orElseThrow());
+            assertThat(retryAfter).isBetween(1, 10);
+        } finally {
+            release.countDown();
         }
-        throw new AssertionError("no 429 in 5 attempts while a slow upload held the only ingest permit");
+        longWrite.get(30, TimeUnit.SECONDS);
+        assertThat(held.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
 }

@@ -7,11 +7,13 @@ import com.google.gson.JsonParser;
 import io.assay.protocol.Json;
 import io.assay.protocol.api.EnrollRequest;
 import io.assay.protocol.api.EnrollResponse;
+import io.assay.protocol.api.HostIdentity;
 import io.assay.protocol.api.Problem;
 import io.assay.server.TestCollector;
 import io.assay.server.TestHost;
 import java.net.http.HttpResponse;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,6 +92,32 @@ class EnrollApiTest {
             HttpResponse<String> r = server.post("/api/v1/enroll", server.enrollToken(), Json.toJson(bad));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
             assertThat(Json.fromJson(r.body(), Problem.class).type()).isEqualTo("malformed");
+        }
+        assertThat(JsonParser.parseString(server.get("/api/v1/hosts", server.auditorToken()).body())
+                .getAsJsonObject().getAsJsonArray("hosts")).isEmpty();
+    }
+
+    @Test
+    void overlongIdentityFieldsAreRefusedAndNothingIsStored() {
+        TestHost host = new TestHost("web-1", "uuid-1");
+        EnrollRequest good = host.enrollRequest();
+        HostIdentity id = good.identity();
+        List<EnrollRequest> bad = List.of(
+                new EnrollRequest(new HostIdentity("h".repeat(254), id.systemUuid(), id.boardSerial(), id.macs()),
+                        good.publicKey(), "1"),
+                new EnrollRequest(new HostIdentity(id.hostname(), "u".repeat(65), id.boardSerial(), id.macs()),
+                        good.publicKey(), "1"),
+                new EnrollRequest(new HostIdentity(id.hostname(), id.systemUuid(), "s".repeat(129), id.macs()),
+                        good.publicKey(), "1"),
+                new EnrollRequest(new HostIdentity(id.hostname(), id.systemUuid(), id.boardSerial(),
+                        java.util.Collections.nCopies(65, "aa:bb:cc:dd:ee:ff")), good.publicKey(), "1"),
+                new EnrollRequest(id, good.publicKey(), "v".repeat(65)));
+        for (EnrollRequest r : bad) {
+            HttpResponse<String> answer = server.post("/api/v1/enroll", server.enrollToken(), Json.toJson(r));
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(400);
+            Problem p = Json.fromJson(answer.body(), Problem.class);
+            assertThat(p.type()).isEqualTo("malformed");
+            assertThat(p.detail()).contains("at most");
         }
         assertThat(JsonParser.parseString(server.get("/api/v1/hosts", server.auditorToken()).body())
                 .getAsJsonObject().getAsJsonArray("hosts")).isEmpty();

@@ -55,6 +55,23 @@ class QueryApiTest {
     }
 
     @Test
+    void pagesThroughHostsByHostIdWithABoundedPage() {
+        for (int i = 0; i < 4; i++) TestHost.enrolledAt(server, "web-" + (i + 2));
+        List<String> ids = new ArrayList<>();
+        String after = "";
+        for (int page = 0; page < 10; page++) {
+            JsonObject body = json(server.get("/api/v1/hosts?limit=2&after=" + after, server.auditorToken())).getAsJsonObject();
+            body.getAsJsonArray("hosts").forEach(h -> ids.add(h.getAsJsonObject().get("hostId").getAsString()));
+            assertThat(body.getAsJsonArray("hosts").size()).isLessThanOrEqualTo(2);
+            if (body.get("nextAfter").isJsonNull()) break;
+            after = body.get("nextAfter").getAsString();
+        }
+        assertThat(ids).hasSize(5).doesNotHaveDuplicates().isSorted();
+        assertThat(server.get("/api/v1/hosts?limit=1001", server.auditorToken()).statusCode()).isEqualTo(400);
+        assertThat(server.get("/api/v1/hosts?after=" + "h".repeat(65), server.auditorToken()).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void pagesThroughReportsInSeqOrder() {
         List<Long> seqs = new ArrayList<>();
         String after = "0";

@@ -191,6 +191,11 @@ public abstract class AbstractStoreContract {
             assertThat(store.<Optional<HostRecord>>read(tx -> tx.findHostByPublicKey("key-a"))).hasValue(a);
             assertThat(store.<List<HostRecord>>read(tx -> tx.findHostsBySystemUuid("uuid-shared"))).containsExactly(z, a);
             assertThat(store.<List<HostRecord>>read(Store.ReadTx::listHosts)).containsExactly(other, z, a);
+            // Pages by host id, whatever the enrollment order.
+            assertThat(store.<List<HostRecord>>read(tx -> tx.listHosts("", 2))).extracting(HostRecord::hostId)
+                    .containsExactly(a.hostId(), other.hostId());
+            assertThat(store.<List<HostRecord>>read(tx -> tx.listHosts(other.hostId(), 2))).containsExactly(z);
+            assertThat(store.<List<HostRecord>>read(tx -> tx.listHosts(z.hostId(), 2))).isEmpty();
             assertThatThrownBy(() -> store.inTransaction(tx -> {
                 tx.insertHost(HostRecord.enrolled("h-new", "key-a", "k", a.identity(), "2", NOW)); // key already pinned
                 return null;

@@ -163,6 +163,15 @@ public abstract class JdbcTx implements Store.Tx {
                 ps -> {}, JdbcTx::host);
     }
 
+    @Override
+    public List<HostRecord> listHosts(String afterHostId, int limit) {
+        return query("SELECT " + HOST_COLUMNS + " FROM hosts WHERE host_id > ? ORDER BY host_id LIMIT ?",
+                ps -> {
+                    ps.setString(1, afterHostId);
+                    ps.setInt(2, limit);
+                }, JdbcTx::host);
+    }
+
     /** Maps a row of {@link #HOST_COLUMNS}, in that order. */
     protected static HostRecord host(ResultSet rs) throws SQLException {
         List<String> macs = GSON.fromJson(rs.getString(7), STRING_LIST);

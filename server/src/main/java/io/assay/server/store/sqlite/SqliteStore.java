@@ -79,11 +79,31 @@ public final class SqliteStore implements Store {
             throw new StoreException("Cannot open database " + file + ": directory " + parent
                     + " does not exist. Create it or pass another --db path.");
         }
+        createPrivate(file);
         try {
             return new SqliteStore(file, busyTimeout, readerCount);
         } catch (SQLException e) {
             throw new StoreException("Cannot open database " + file + ": " + e.getMessage()
                     + ". Check that the path is a writable SQLite file of assay-server.", e);
+        }
+    }
+
+    /**
+     * Creates a missing database file readable by its owner only (0600): it holds the hosts'
+     * identities and every report. SQLite gives its -wal and -shm files the same mode.
+     */
+    private static void createPrivate(Path file) {
+        if (Files.exists(file)) return;
+        try {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // created by another process meanwhile; SQLite opens it as it is
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system; the directory's permissions are all there is
+        } catch (java.io.IOException e) {
+            throw new StoreException("Cannot create database " + file + ": " + e.getMessage()
+                    + ". Check that its directory is writable.", e);
         }
     }
 

@@ -17,6 +17,18 @@ class SqliteStoreTest extends AbstractStoreContract {
         return SqliteStore.open(dir.resolve("s.db"), Duration.ofSeconds(10), 2);
     }
 
+    @org.junit.jupiter.api.Test
+    void aNewDatabaseAndItsWalAreReadableByTheOwnerOnly() throws Exception {
+        try (Store store = open()) {
+            store.inTransaction(tx -> null);
+            for (String name : new String[] {"s.db", "s.db-wal"}) {
+                org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve(name)))
+                        .as(name).containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            }
+        }
+    }
+
     @Override
     protected void setSchemaVersion(int version) throws Exception {
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("s.db")); var s = c.createStatement()) {
