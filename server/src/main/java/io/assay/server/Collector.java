@@ -4,7 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpServer;
 import io.assay.server.api.HttpApi;
+import io.assay.protocol.log.NoteSigner;
+import io.assay.protocol.log.NoteVerifierKey;
 import io.assay.server.http.RouteModule;
+import io.assay.server.log.LogKeyFile;
+import io.assay.server.log.LogRoutes;
+import io.assay.server.log.TransparencyLog;
+import java.nio.file.Path;
 import java.util.List;
 import io.assay.server.auth.Tokens;
 import io.assay.server.ingest.Enrollment;
@@ -50,10 +56,12 @@ public final class Collector implements AutoCloseable {
     private final HttpServer http;
     private final ThreadPoolExecutor executor;
     private final URI url;
+    private final TransparencyLog transparencyLog;
     private boolean closed;
 
     private Collector(ServerConfig config, Clock clock, Store store, Tokens tokens, HttpApi api, HttpServer http,
-            ThreadPoolExecutor executor) {
+            ThreadPoolExecutor executor, TransparencyLog transparencyLog) {
+        this.transparencyLog = transparencyLog;
         this.config = config;
         this.clock = clock;
         this.store = store;
@@ -87,10 +95,12 @@ public final class Collector implements AutoCloseable {
             throw e;
         }
         ThreadPoolExecutor executor = null;
+        TransparencyLog transparencyLog = null;
         try {
             Tokens tokens = new Tokens(random);
+            transparencyLog = openLog(config, store, clock);
             // Feature route modules (log, coverage, pledges, ...) are added to this list, one line each.
-            List<RouteModule> modules = List.of();
+            List<RouteModule> modules = List.of(new LogRoutes(transparencyLog));
             HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock),
                     new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random, modules);
             executor = new ThreadPoolExecutor(config.httpThreads(), config.httpThreads(), 0, TimeUnit.SECONDS,
@@ -98,15 +108,44 @@ public final class Collector implements AutoCloseable {
             http.setExecutor(executor);
             http.createContext("/", api);
             http.start();
-            Collector collector = new Collector(config, clock, store, tokens, api, http, executor);
+            transparencyLog.startBackground();
+            Collector collector = new Collector(config, clock, store, tokens, api, http, executor, transparencyLog);
             log.info("Collector listening on {} (database: {})", collector.url, config.database().describe());
             return collector;
         } catch (RuntimeException e) {
             http.stop(0);
             if (executor != null) executor.shutdownNow();
+            if (transparencyLog != null) transparencyLog.close();
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * Loads (or creates, mode 0600) the log key, checks the stored log against the last signed
+     * checkpoint, and signs one for the current size so there always is one to serve.
+     */
+    private static TransparencyLog openLog(ServerConfig config, Store store, Clock clock) {
+        Path keyFile = config.log().keyFile().orElseGet(() -> config.database() instanceof DatabaseConfig.Sqlite s
+                ? s.file().resolveSibling(s.file().getFileName() + ".log-key") : Path.of("assay-log.key"));
+        NoteSigner key = LogKeyFile.loadOrCreate(keyFile, config.log().origin().orElseGet(Collector::defaultOrigin),
+                NoteVerifierKey.ED25519);
+        TransparencyLog log = TransparencyLog.open(store, key, clock, config.log());
+        log.checkpoint();
+        return log;
+    }
+
+    private static String defaultOrigin() {
+        try {
+            return "assay/" + java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "assay/collector";
+        }
+    }
+
+    /** The transparency log: sign a checkpoint now, read proofs (tools and tests). */
+    public TransparencyLog transparencyLog() {
+        return transparencyLog;
     }
 
     private static ThreadFactory namedThreads(String prefix) {
@@ -158,6 +197,7 @@ public final class Collector implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         http.stop(0);
+        transparencyLog.close();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) executor.shutdownNow();

@@ -2,6 +2,7 @@ package io.assay.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.assay.server.log.LogConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.List;
  * @param dbBusyTimeout how long a database call waits for a lock or a connection; default 5s,
  *     range 1ms..5m
  * @param shutdownGrace how long closing waits for requests in progress; default 10s, range 0..5m
+ * @param log the transparency log: key file, intervals, witnesses; see {@link LogConfig}
  */
 public record ServerConfig(
         InetSocketAddress listen,
@@ -34,7 +36,8 @@ public record ServerConfig(
         int maxIngestInFlight,
         int dbReaders,
         Duration dbBusyTimeout,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        LogConfig log) {
 
     public static final int DEFAULT_PORT = 8440;
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -55,6 +58,8 @@ public record ServerConfig(
         if (shutdownGrace.isNegative() || shutdownGrace.compareTo(Duration.ofMinutes(5)) > 0) {
             problems.add("http.shutdown-grace is " + shutdownGrace + "; it must be between 0s and 5m.");
         }
+        requireNonNull(log, "log");
+        problems.addAll(log.problems());
         if (!problems.isEmpty()) throw new ConfigException(problems);
     }
 
@@ -102,6 +107,7 @@ public record ServerConfig(
         private int dbReaders = 4;
         private Duration dbBusyTimeout = Duration.ofSeconds(5);
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private LogConfig log = LogConfig.defaults();
 
         private Builder() {}
 
@@ -156,9 +162,20 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder log(LogConfig log) {
+            this.log = log;
+            return this;
+        }
+
+        /** The transparency log's key file (created at first start if missing). */
+        public Builder logKey(Path keyFile) {
+            this.log = log.withKeyFile(keyFile);
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(listen, database, httpThreads, maxBodyBytes, maxIngestInFlight, dbReaders,
-                    dbBusyTimeout, shutdownGrace);
+                    dbBusyTimeout, shutdownGrace, log);
         }
     }
 }

@@ -15,7 +15,7 @@ import io.assay.protocol.Json;
 import io.assay.protocol.ProtocolException;
 import io.assay.protocol.api.EnrollRequest;
 import io.assay.protocol.api.Problem;
-import io.assay.protocol.api.ReportBatch;
+import io.assay.protocol.api.RawEnvelope;
 import io.assay.server.ingest.Enrollment;
 import io.assay.server.ingest.IngestRejectedException;
 import io.assay.server.ingest.Ingestor;
@@ -181,7 +181,7 @@ public final class HttpApi implements HttpHandler {
                     Map.of("Retry-After", Integer.toString(retryAfter)));
         }
         try {
-            ReportBatch batch = parse(RequestBodies.read(ex, maxBodyBytes), ReportBatch.class);
+            List<RawEnvelope> batch = parseBatch(RequestBodies.read(ex, maxBodyBytes));
             sendJson(ex, 200, Json.toBytes(ingestor.ingest(token.hostId().orElseThrow(), batch)));
         } catch (IngestRejectedException e) {
             throw rejected(e);
@@ -335,6 +335,15 @@ public final class HttpApi implements HttpHandler {
             return Json.fromBytes(body, type);
         } catch (ProtocolException e) {
             throw ApiException.malformed("the body is not a valid " + type.getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /** The envelopes of a report batch with their exact bytes (stored and logged verbatim). */
+    private static List<RawEnvelope> parseBatch(byte[] body) {
+        try {
+            return RawEnvelope.parseBatch(body);
+        } catch (ProtocolException e) {
+            throw ApiException.malformed("the body is not a valid ReportBatch: " + e.getMessage());
         }
     }
 
