@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.assay.server.api.HttpApi;
 import io.assay.protocol.log.NoteSigner;
 import io.assay.protocol.log.NoteVerifierKey;
+import io.assay.server.coverage.CoverageRoutes;
 import io.assay.server.http.RouteModule;
 import io.assay.server.log.LogKeyFile;
 import io.assay.server.log.LogRoutes;
@@ -100,7 +101,7 @@ public final class Collector implements AutoCloseable {
             Tokens tokens = new Tokens(random);
             transparencyLog = openLog(config, store, clock);
             // Feature route modules (log, coverage, pledges, ...) are added to this list, one line each.
-            List<RouteModule> modules = List.of(new LogRoutes(transparencyLog));
+            List<RouteModule> modules = List.of(new LogRoutes(transparencyLog), new CoverageRoutes(store, clock));
             HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock),
                     new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random, modules);
             executor = new ThreadPoolExecutor(config.httpThreads(), config.httpThreads(), 0, TimeUnit.SECONDS,
