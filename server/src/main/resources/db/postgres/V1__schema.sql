@@ -88,6 +88,7 @@ CREATE TABLE log_checkpoints (
     id         BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     size       BIGINT  NOT NULL,
     note       TEXT    NOT NULL,
+    log_key    TEXT    NOT NULL,
     created_at BIGINT  NOT NULL
 );
 

@@ -80,6 +80,7 @@ CREATE TABLE log_checkpoints (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     size       INTEGER NOT NULL,
     note       TEXT    NOT NULL,                -- the signed note (C2SP tlog-checkpoint), as signed
+    log_key    TEXT    NOT NULL,                -- the log's note verifier key that signed it
     created_at INTEGER NOT NULL
 );
 

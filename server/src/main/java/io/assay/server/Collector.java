@@ -7,6 +7,7 @@ import io.assay.server.api.HttpApi;
 import io.assay.protocol.log.NoteSigner;
 import io.assay.protocol.log.NoteVerifierKey;
 import io.assay.server.coverage.CoverageRoutes;
+import io.assay.server.evidence.EvidenceRoutes;
 import io.assay.server.http.RouteModule;
 import io.assay.server.log.LogKeyFile;
 import io.assay.server.log.LogRoutes;
@@ -101,7 +102,8 @@ public final class Collector implements AutoCloseable {
             Tokens tokens = new Tokens(random);
             transparencyLog = openLog(config, store, clock);
             // Feature route modules (log, coverage, pledges, ...) are added to this list, one line each.
-            List<RouteModule> modules = List.of(new LogRoutes(transparencyLog), new CoverageRoutes(store, clock));
+            List<RouteModule> modules = List.of(new LogRoutes(transparencyLog), new CoverageRoutes(store, clock),
+                    new EvidenceRoutes(store, transparencyLog, clock));
             HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock),
                     new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random, modules);
             executor = new ThreadPoolExecutor(config.httpThreads(), config.httpThreads(), 0, TimeUnit.SECONDS,

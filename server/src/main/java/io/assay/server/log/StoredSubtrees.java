@@ -10,11 +10,11 @@ import java.util.Map;
  * Perfect-subtree hashes read from the log tables of one transaction, with nodes written in that
  * transaction but not yet visible (the sequencer's batch) taking precedence. One read per node.
  */
-final class StoredSubtrees implements SubtreeSource {
+public final class StoredSubtrees implements SubtreeSource {
     private final LogTables tables;
     private final Map<Long, TreeHash> pending = new HashMap<>();
 
-    StoredSubtrees(LogTables tables) {
+    public StoredSubtrees(LogTables tables) {
         this.tables = tables;
     }
 
