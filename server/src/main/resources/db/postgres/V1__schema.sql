@@ -62,3 +62,45 @@ CREATE TABLE host_events (
 );
 
 CREATE INDEX host_events_by_host ON host_events (host_id, id);
+
+-- Transparency log (issue 12); see db/sqlite/V1__schema.sql for the meaning of each column.
+CREATE TABLE log_queue (
+    id       BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    host_id  TEXT    NOT NULL,
+    seq      BIGINT  NOT NULL
+);
+
+CREATE TABLE log_leaves (
+    leaf_index BIGINT  NOT NULL PRIMARY KEY,
+    host_id    TEXT    NOT NULL,
+    seq        BIGINT  NOT NULL,
+    UNIQUE (host_id, seq)
+);
+
+CREATE TABLE log_nodes (
+    level  INTEGER NOT NULL,
+    idx    BIGINT  NOT NULL,
+    hash   BYTEA   NOT NULL,
+    PRIMARY KEY (level, idx)
+);
+
+CREATE TABLE log_checkpoints (
+    id         BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    size       BIGINT  NOT NULL,
+    note       TEXT    NOT NULL,
+    log_key    TEXT    NOT NULL,
+    created_at BIGINT  NOT NULL
+);
+
+CREATE TABLE log_cosignatures (
+    checkpoint_id BIGINT  NOT NULL REFERENCES log_checkpoints (id),
+    witness       TEXT    NOT NULL,
+    line          TEXT    NOT NULL,
+    at            BIGINT  NOT NULL,
+    PRIMARY KEY (checkpoint_id, witness)
+);
+
+CREATE TABLE log_witness_state (
+    witness  TEXT    NOT NULL PRIMARY KEY,
+    size     BIGINT  NOT NULL
+);

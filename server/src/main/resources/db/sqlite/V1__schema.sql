@@ -52,3 +52,47 @@ CREATE TABLE host_events (
 );
 
 CREATE INDEX host_events_by_host ON host_events (host_id, id);
+
+-- Transparency log (issue 12). Every stored report is queued in the same transaction; the one
+-- sequencer moves queued reports into log_leaves in batches and stores every complete
+-- perfect-subtree hash in log_nodes (level 0 = leaf hashes), so a proof reads O(log n) rows.
+CREATE TABLE log_queue (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    host_id  TEXT    NOT NULL,
+    seq      INTEGER NOT NULL
+);
+
+CREATE TABLE log_leaves (
+    leaf_index INTEGER NOT NULL PRIMARY KEY,    -- 0-based position in the log
+    host_id    TEXT    NOT NULL,
+    seq        INTEGER NOT NULL,
+    UNIQUE (host_id, seq)
+);
+
+CREATE TABLE log_nodes (
+    level  INTEGER NOT NULL,                    -- subtree height; 0 = leaf hash
+    idx    INTEGER NOT NULL,                    -- covers leaves [idx * 2^level, (idx + 1) * 2^level)
+    hash   BLOB    NOT NULL,                    -- 32 bytes
+    PRIMARY KEY (level, idx)
+);
+
+CREATE TABLE log_checkpoints (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    size       INTEGER NOT NULL,
+    note       TEXT    NOT NULL,                -- the signed note (C2SP tlog-checkpoint), as signed
+    log_key    TEXT    NOT NULL,                -- the log's note verifier key that signed it
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE log_cosignatures (
+    checkpoint_id INTEGER NOT NULL REFERENCES log_checkpoints (id),
+    witness       TEXT    NOT NULL,             -- the witness's key name
+    line          TEXT    NOT NULL,             -- the signature line as returned, with its newline
+    at            INTEGER NOT NULL,
+    PRIMARY KEY (checkpoint_id, witness)
+);
+
+CREATE TABLE log_witness_state (
+    witness  TEXT    NOT NULL PRIMARY KEY,      -- witness URL
+    size     INTEGER NOT NULL                   -- the tree size it last cosigned for us
+);

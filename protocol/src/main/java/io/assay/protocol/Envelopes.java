@@ -40,6 +40,8 @@ public final class Envelopes {
             if (!s.keyid().equals(key.keyId())) continue;
             keyPresent = true;
             key.verify(signed, decodeBase64("signature", s.sig()));
+            // Strict first: a duplicate key must not let two readers see two different reports.
+            StrictJson.validate(payload);
             Report report = Json.fromBytes(payload, Report.class);
             return new SignedReport(report, envelope, payload, Hashes.sha256Hex(payload));
         }

@@ -5,7 +5,15 @@ import static java.util.Objects.requireNonNull;
 import io.assay.server.api.HttpFront;
 import io.assay.server.api.IngestRoutes;
 import io.assay.server.api.QueryRoutes;
+import io.assay.protocol.log.NoteSigner;
+import io.assay.protocol.log.NoteVerifierKey;
+import io.assay.server.coverage.CoverageRoutes;
+import io.assay.server.evidence.EvidenceRoutes;
 import io.assay.server.http.RouteModule;
+import io.assay.server.log.LogKeyFile;
+import io.assay.server.log.LogRoutes;
+import io.assay.server.log.TransparencyLog;
+import java.nio.file.Path;
 import java.util.List;
 import io.assay.server.auth.Tokens;
 import io.assay.server.ingest.Enrollment;
@@ -40,9 +48,12 @@ public final class Collector implements AutoCloseable {
     private final Store store;
     private final Tokens tokens;
     private final HttpFront http;
+    private final TransparencyLog transparencyLog;
     private boolean closed;
 
-    private Collector(ServerConfig config, Clock clock, Store store, Tokens tokens, HttpFront http) {
+    private Collector(ServerConfig config, Clock clock, Store store, Tokens tokens, HttpFront http,
+            TransparencyLog transparencyLog) {
+        this.transparencyLog = transparencyLog;
         this.config = config;
         this.clock = clock;
         this.store = store;
@@ -69,22 +80,27 @@ public final class Collector implements AutoCloseable {
             http.close();
             throw e;
         }
+        TransparencyLog transparencyLog = null;
         try {
             Tokens tokens = new Tokens(random);
             ReportVerification verification = new ReportVerification(store);
+            transparencyLog = openLog(config, store, clock);
             // Feature route modules (log, coverage, pledges, ...) are added to this list, one line each.
-            List<RouteModule> modules = List.of();
+            List<RouteModule> modules = List.of(new LogRoutes(transparencyLog), new CoverageRoutes(store, clock),
+                    new EvidenceRoutes(store, transparencyLog, clock));
             List<RouteModule> all = new java.util.ArrayList<>(List.of(
                     new IngestRoutes(new Enrollment(store, tokens, random, clock), new Ingestor(store, clock),
                             config.maxIngestInFlight(), random),
                     new QueryRoutes(store, verification)));
             all.addAll(modules);
             http.start(store, all);
-            Collector collector = new Collector(config, clock, store, tokens, http);
+            transparencyLog.startBackground();
+            Collector collector = new Collector(config, clock, store, tokens, http, transparencyLog);
             log.info("Collector listening on {} (database: {})", collector.url(), config.database().describe());
             return collector;
         } catch (IOException | RuntimeException e) {
             http.close();
+            if (transparencyLog != null) transparencyLog.close();
             store.close();
             throw e;
         }
@@ -93,6 +109,33 @@ public final class Collector implements AutoCloseable {
     private static HttpFront.Settings frontSettings(ServerConfig c) {
         return new HttpFront.Settings(c.listen(), c.httpThreads(), c.maxBodyBytes(), c.idleTimeout(), c.bodyTimeout(),
                 c.maxHeaderBytes(), c.maxConnections(), c.maxAcceptsPerSecond(), c.tls());
+    }
+
+    /**
+     * Loads (or creates, mode 0600) the log key, checks the stored log against the last signed
+     * checkpoint, and signs one for the current size so there always is one to serve.
+     */
+    private static TransparencyLog openLog(ServerConfig config, Store store, Clock clock) {
+        Path keyFile = config.log().keyFile().orElseGet(() -> config.database() instanceof DatabaseConfig.Sqlite s
+                ? s.file().resolveSibling(s.file().getFileName() + ".log-key") : Path.of("assay-log.key"));
+        NoteSigner key = LogKeyFile.loadOrCreate(keyFile, config.log().origin().orElseGet(Collector::defaultOrigin),
+                NoteVerifierKey.ED25519);
+        TransparencyLog log = TransparencyLog.open(store, key, clock, config.log());
+        log.checkpoint();
+        return log;
+    }
+
+    private static String defaultOrigin() {
+        try {
+            return "assay/" + java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "assay/collector";
+        }
+    }
+
+    /** The transparency log: sign a checkpoint now, read proofs (tools and tests). */
+    public TransparencyLog transparencyLog() {
+        return transparencyLog;
     }
 
     /** Base URL, e.g. {@code http://127.0.0.1:8440}; with port 0 in the config, the port actually bound. */
@@ -135,6 +178,7 @@ public final class Collector implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         http.close();
+        transparencyLog.close();
         store.close();
         log.info("Collector on {} stopped", url());
     }

@@ -2,6 +2,7 @@ package io.assay.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.assay.server.log.LogConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,7 @@ import io.assay.server.tls.TlsConfig;
  * @param tls serve HTTPS (HTTP/2 and HTTP/1.1) with this certificate and key; empty: plain HTTP
  * @param allowPlainHttp plain HTTP on an address other than loopback (behind a TLS-terminating
  *     proxy); default false, because the upload tokens would cross the network in clear
+ * @param log the transparency log: key file, intervals, witnesses; see {@link LogConfig}
  */
 public record ServerConfig(
         InetSocketAddress listen,
@@ -56,7 +58,8 @@ public record ServerConfig(
         int maxConnections,
         int maxAcceptsPerSecond,
         Optional<TlsConfig> tls,
-        boolean allowPlainHttp) {
+        boolean allowPlainHttp,
+        LogConfig log) {
 
     public static final int DEFAULT_PORT = 8440;
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -88,6 +91,8 @@ public record ServerConfig(
                     + " plain HTTP would send the hosts' upload tokens in clear. Pass --tls-cert and --tls-key (make"
                     + " them with 'assay-server tls init'), or --allow-plain-http behind a TLS-terminating proxy.");
         }
+        requireNonNull(log, "log");
+        problems.addAll(log.problems());
         if (!problems.isEmpty()) throw new ConfigException(problems);
     }
 
@@ -152,6 +157,7 @@ public record ServerConfig(
         private int maxAcceptsPerSecond = 500;
         private Optional<TlsConfig> tls = Optional.empty();
         private boolean allowPlainHttp;
+        private LogConfig log = LogConfig.defaults();
 
         private Builder() {}
 
@@ -241,10 +247,21 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder log(LogConfig log) {
+            this.log = log;
+            return this;
+        }
+
+        /** The transparency log's key file (created at first start if missing). */
+        public Builder logKey(Path keyFile) {
+            this.log = log.withKeyFile(keyFile);
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(listen, database, httpThreads, maxBodyBytes, maxIngestInFlight, dbReaders,
                     dbBusyTimeout, shutdownGrace, idleTimeout, bodyTimeout, maxHeaderBytes, maxConnections,
-                    maxAcceptsPerSecond, tls, allowPlainHttp);
+                    maxAcceptsPerSecond, tls, allowPlainHttp, log);
         }
     }
 }

@@ -71,6 +71,7 @@ public final class TestCollector implements AutoCloseable {
         ServerConfig config = customize.apply(ServerConfig.builder()
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .db(db)
+                .logKey(db.resolveSibling("log.key"))
                 .httpThreads(8)
                 .shutdownGrace(Duration.ofSeconds(5))).build();
         try {

@@ -6,7 +6,7 @@ import io.assay.protocol.Json;
 import io.assay.protocol.ProtocolException;
 import io.assay.protocol.api.EnrollRequest;
 import io.assay.protocol.api.Problem;
-import io.assay.protocol.api.ReportBatch;
+import io.assay.protocol.api.RawEnvelope;
 import io.assay.server.http.ApiRequest;
 import io.assay.server.http.ApiResponse;
 import io.assay.server.http.Route;
@@ -62,7 +62,7 @@ public final class IngestRoutes implements RouteModule {
                     Map.of("Retry-After", Integer.toString(retryAfter)));
         }
         try {
-            ReportBatch batch = parse(request.body(), ReportBatch.class);
+            List<RawEnvelope> batch = parseBatch(request.body());
             String hostId = request.token().orElseThrow().hostId().orElseThrow();
             return ApiResponse.json(Json.toBytes(ingestor.ingest(hostId, batch)));
         } catch (IngestRejectedException e) {
@@ -90,6 +90,15 @@ public final class IngestRoutes implements RouteModule {
         };
         return new ApiException(new Problem(e.reason().wireName(), title, status, e.getMessage(), e.index(), e.seq(),
                 e.acks()), Map.of());
+    }
+
+    /** The envelopes of a report batch with their exact bytes (stored and logged verbatim). */
+    private static List<RawEnvelope> parseBatch(byte[] body) {
+        try {
+            return RawEnvelope.parseBatch(body);
+        } catch (ProtocolException e) {
+            throw ApiException.malformed("the body is not a valid ReportBatch: " + e.getMessage());
+        }
     }
 
     static <T> T parse(byte[] body, Class<T> type) {

@@ -13,6 +13,7 @@ import io.assay.protocol.Report;
 import io.assay.protocol.VerificationException;
 import io.assay.protocol.api.Ack;
 import io.assay.protocol.api.BatchResponse;
+import io.assay.protocol.api.RawEnvelope;
 import io.assay.protocol.api.ReportBatch;
 import io.assay.server.ingest.IngestRejectedException.Reason;
 import io.assay.server.store.HostEvent;
@@ -68,16 +69,28 @@ public final class Ingestor {
      * @throws IngestRejectedException a report was refused; its acks cover the reports before it
      */
     public BatchResponse ingest(String hostId, ReportBatch batch) throws IngestRejectedException {
+        return ingest(hostId, batch.reports().stream().map(RawEnvelope::of).toList());
+    }
+
+    /**
+     * Ingests envelopes with the exact bytes they arrived in ({@link RawEnvelope#parseBatch}):
+     * those bytes are what is stored and what becomes the report's transparency-log leaf.
+     *
+     * @return one ack per report, in batch order
+     * @throws IngestRejectedException a report was refused; its acks cover the reports before it
+     */
+    public BatchResponse ingest(String hostId, List<RawEnvelope> envelopes) throws IngestRejectedException {
+        ReportBatch batch = new ReportBatch(envelopes.stream().map(RawEnvelope::envelope).toList());
         HostRecord host = store.read(tx -> tx.findHost(hostId)).orElseThrow(() -> new IngestRejectedException(
                 Reason.UNKNOWN_HOST, "host " + hostId + " is not enrolled; enroll the agent again"));
         Ed25519PublicKey key = keys.computeIfAbsent(hostId, id -> Ed25519PublicKey.fromBase64(host.publicKey()));
 
-        List<SignedReport> opened = new ArrayList<>();
+        List<Opened> opened = new ArrayList<>();
         IngestRejectedException refusedBeforeStore = null;
         for (int i = 0; i < batch.reports().size(); i++) {
             try {
                 SignedReport report = open(batch.reports().get(i), key, hostId);
-                opened.add(report);
+                opened.add(new Opened(report, envelopes.get(i).json()));
             } catch (IngestRejectedException e) {
                 refusedBeforeStore = e;
                 break;
@@ -126,13 +139,17 @@ public final class Ingestor {
 
     private record Outcome(List<Ack> acks, Optional<IngestRejectedException> refused) {}
 
-    private Outcome store(Store.Tx tx, String hostId, List<SignedReport> reports, Instant receivedAt) {
+    /** A verified report and the envelope bytes it came in (stored verbatim). */
+    private record Opened(SignedReport report, String envelopeJson) {}
+
+    private Outcome store(Store.Tx tx, String hostId, List<Opened> reports, Instant receivedAt) {
         // Locked: another collector on the same database may be storing a batch of this host right now.
         HostRecord host = tx.lockHost(hostId).orElseThrow(() -> new IllegalStateException("host " + hostId + " vanished"));
         Optional<Chain.Link> end = host.chainEnd();
         List<Ack> acks = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
-            SignedReport sr = reports.get(i);
+            SignedReport sr = reports.get(i).report();
+            String envelopeJson = reports.get(i).envelopeJson();
             Report r = sr.report();
             long lastSeq = end.map(Chain.Link::seq).orElse(0L);
             if (r.seq() <= lastSeq) {
@@ -146,7 +163,7 @@ public final class Ingestor {
                         + sr.payloadHash() + "; two different signed reports share one seq (cloned key or replay)."
                         + " Recorded as a fork against the host";
                 tx.insertEvent(new HostEvent(hostId, HostEvent.Kind.FORK, r.seq(), detail, receivedAt,
-                        Optional.of(Json.toJson(sr.envelope()))));
+                        Optional.of(envelopeJson)));
                 log.warn("{}: fork at seq {}: a second, different signed report was uploaded", hostId, r.seq());
                 return new Outcome(acks, Optional.of(new IngestRejectedException(Reason.SEQ_REUSED, detail, i, r.seq(),
                         acks)));
@@ -164,7 +181,7 @@ public final class Ingestor {
                         acks)));
             }
             tx.appendReport(new StoredReport(new ReportRow(hostId, r.seq(), sr.payloadHash(), r.windowStartMs(),
-                    r.windowEndMs(), r.verdict(), receivedAt, r.agentStartedMs()), Json.toJson(sr.envelope())));
+                    r.windowEndMs(), r.verdict(), receivedAt, r.agentStartedMs()), envelopeJson));
             end = Optional.of(new Chain.Link(r.seq(), sr.payloadHash()));
             acks.add(new Ack(hostId, r.seq(), Ack.ACCEPTED, sr.payloadHash()));
         }

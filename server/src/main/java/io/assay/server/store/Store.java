@@ -69,6 +69,9 @@ public interface Store extends AutoCloseable {
 
         /** A host's events, oldest first. */
         List<HostEvent> listEvents(String hostId);
+
+        /** The transparency log's tables in this transaction (writes need a read-write one). */
+        LogTables log();
     }
 
     /** Queries and writes. */
@@ -88,7 +91,8 @@ public interface Store extends AutoCloseable {
         void insertHost(HostRecord host);
 
         /**
-         * Stores a report and moves the host's chain end to it, in this transaction. Throws
+         * Stores a report, queues it for the transparency log, and moves the host's chain end to it,
+         * in this transaction. Throws
          * {@link StoreException} if the host already has a report with this seq, or if the
          * host's chain end is not at {@code seq - 1} (so the chain end never skips or goes back).
          */

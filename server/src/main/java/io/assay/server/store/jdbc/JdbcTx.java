@@ -256,6 +256,11 @@ public abstract class JdbcTx implements Store.Tx {
                     ps.setLong(8, r.agentStartedMs());
                     ps.setBytes(9, report.envelopeJson().getBytes(StandardCharsets.UTF_8));
                 });
+        update("queue " + r.hostId() + "/" + r.seq() + " for the log", "INSERT INTO log_queue (host_id, seq) VALUES (?, ?)",
+                ps -> {
+                    ps.setString(1, r.hostId());
+                    ps.setLong(2, r.seq());
+                });
         int n = update("move chain end of " + r.hostId(), "UPDATE hosts SET last_seq = ?, last_hash = ?, last_seen = ?,"
                 + " last_verdict = ? WHERE host_id = ? AND last_seq = ?", ps -> {
                     ps.setLong(1, r.seq());
@@ -298,5 +303,21 @@ public abstract class JdbcTx implements Store.Tx {
                     if (e.evidence().isPresent()) ps.setBytes(6, e.evidence().get().getBytes(StandardCharsets.UTF_8));
                     else ps.setNull(6, Types.VARBINARY);
                 });
+    }
+
+    // --- transparency log ---
+
+    @Override
+    public io.assay.server.store.LogTables log() {
+        return new JdbcLogTables(this);
+    }
+
+    /**
+     * Takes an advisory lock held until this transaction ends; false when another holder has it.
+     * Only PostgreSQL has such locks across processes; a SQLite write transaction already holds
+     * the whole database, so the default says yes.
+     */
+    protected boolean tryAdvisoryXactLock(long key) {
+        return true;
     }
 }

@@ -52,4 +52,11 @@ final class PostgresTx extends JdbcTx {
         return queryOne("SELECT " + HOST_COLUMNS + " FROM hosts WHERE host_id = ? FOR UPDATE",
                 ps -> ps.setString(1, hostId), JdbcTx::host);
     }
+
+    /** {@code pg_try_advisory_xact_lock}: one sequencer among all collectors on this database. */
+    @Override
+    protected boolean tryAdvisoryXactLock(long key) {
+        return queryOne("SELECT pg_try_advisory_xact_lock(?)", ps -> ps.setLong(1, key), rs -> rs.getBoolean(1))
+                .orElse(false);
+    }
 }

@@ -1,0 +1,45 @@
+package io.assay.server.coverage;
+
+import io.assay.server.api.ApiException;
+import io.assay.server.http.ApiRequest;
+import io.assay.server.http.ApiResponse;
+import io.assay.server.http.RequestParams;
+import io.assay.server.http.Route;
+import io.assay.server.http.RouteModule;
+import io.assay.server.store.Role;
+import io.assay.server.store.Store;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code GET /api/v1/hosts/{id}/coverage?from=&to=} (auditor, admin): covered seconds, seconds
+ * per verdict, covered intervals and gaps with reasons. {@code from} defaults to the host's
+ * enrollment, {@code to} to now.
+ */
+public final class CoverageRoutes implements RouteModule {
+    private final Store store;
+    private final Clock clock;
+
+    public CoverageRoutes(Store store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<Route> routes() {
+        return List.of(Route.get("/api/v1/hosts/{id}/coverage", Set.of(Role.AUDITOR, Role.ADMIN), this::coverage));
+    }
+
+    private ApiResponse coverage(ApiRequest r) {
+        String host = r.pathParam("id");
+        long to = RequestParams.optionalTime(r, "to").orElse(clock.millis());
+        long from = RequestParams.optionalTime(r, "from").orElseGet(() -> store.read(tx -> tx.findHost(host))
+                .map(h -> h.enrolledAt().toEpochMilli()).orElse(to - 1));
+        if (from >= to) throw ApiException.malformed("from must be before to");
+        var c = HostCoverage.of(store, host, from, to)
+                .orElseThrow(() -> ApiException.notFound("no host " + host + " is enrolled"));
+        return ApiResponse.json(HostCoverage.toJson(host, c).toString().getBytes(StandardCharsets.UTF_8));
+    }
+}

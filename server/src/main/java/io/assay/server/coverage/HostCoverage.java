@@ -1,0 +1,90 @@
+package io.assay.server.coverage;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.assay.protocol.Verdict;
+import io.assay.protocol.coverage.Coverage;
+import io.assay.protocol.coverage.CoverageInput;
+import io.assay.server.store.HostRecord;
+import io.assay.server.store.ReportQuery;
+import io.assay.server.store.ReportRow;
+import io.assay.server.store.Store;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A host's coverage from the collector's store. Stored reports passed ingest (signature against
+ * the pinned key, chain continuity), so each is a linked entry; verifying that independently is
+ * what {@code assay-verify} does with the same computation.
+ */
+public final class HostCoverage {
+    /** Uncovered stretches between two reports of one agent run up to this long are jitter, not gaps. */
+    public static final long DEFAULT_SLACK_MS = 1_000;
+    private static final int PAGE = 1000;
+
+    private HostCoverage() {}
+
+    /** The coverage of {@code hostId} over {@code [fromMs, toMs)}; empty if no such host. */
+    public static Optional<Coverage> of(Store store, String hostId, long fromMs, long toMs) {
+        return store.read(tx -> tx.findHost(hostId).map(host -> {
+            List<CoverageInput.Entry> entries = new ArrayList<>();
+            long after = 0;
+            while (true) {
+                List<ReportRow> page = tx.listReports(hostId, new ReportQuery(fromMs, toMs, after, PAGE));
+                for (ReportRow r : page) {
+                    entries.add(CoverageInput.Entry.report(r.seq(), r.windowStartMs(), r.windowEndMs(), r.verdict(),
+                            r.agentStartedMs(), true));
+                }
+                if (page.size() < PAGE) break;
+                after = page.get(page.size() - 1).seq();
+            }
+            return compute(host, fromMs, toMs, entries);
+        }));
+    }
+
+    private static Coverage compute(HostRecord host, long fromMs, long toMs, List<CoverageInput.Entry> entries) {
+        return Coverage.compute(new CoverageInput(fromMs, toMs, host.enrolledAt().toEpochMilli(), DEFAULT_SLACK_MS,
+                entries));
+    }
+
+    /** The API's JSON view: seconds, ISO instants, wire names. */
+    public static JsonObject toJson(String hostId, Coverage c) {
+        JsonObject o = new JsonObject();
+        o.addProperty("host", hostId);
+        o.addProperty("from", Instant.ofEpochMilli(c.fromMs()).toString());
+        o.addProperty("to", Instant.ofEpochMilli(c.toMs()).toString());
+        o.addProperty("periodSeconds", (c.toMs() - c.fromMs()) / 1000.0);
+        o.addProperty("coveredSeconds", c.coveredMs() / 1000.0);
+        o.addProperty("complete", c.isComplete());
+        JsonObject verdicts = new JsonObject();
+        for (Verdict v : Verdict.values()) verdicts.addProperty(v.name(), c.msByVerdict().getOrDefault(v, 0L) / 1000.0);
+        o.add("verdictSeconds", verdicts);
+        JsonArray covered = new JsonArray();
+        for (Coverage.Covered x : c.covered()) {
+            JsonObject j = interval(x.fromMs(), x.toMs());
+            j.addProperty("verdict", x.verdict().name());
+            j.addProperty("firstSeq", x.firstSeq());
+            j.addProperty("lastSeq", x.lastSeq());
+            covered.add(j);
+        }
+        o.add("covered", covered);
+        JsonArray gaps = new JsonArray();
+        for (Coverage.Gap g : c.gaps()) {
+            JsonObject j = interval(g.fromMs(), g.toMs());
+            j.addProperty("reason", g.reason().wireName());
+            gaps.add(j);
+        }
+        o.add("gaps", gaps);
+        return o;
+    }
+
+    private static JsonObject interval(long from, long to) {
+        JsonObject j = new JsonObject();
+        j.addProperty("from", Instant.ofEpochMilli(from).toString());
+        j.addProperty("to", Instant.ofEpochMilli(to).toString());
+        j.addProperty("seconds", (to - from) / 1000.0);
+        return j;
+    }
+}
