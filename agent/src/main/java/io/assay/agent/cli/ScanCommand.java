@@ -3,7 +3,7 @@ package io.assay.agent.cli;
 import io.assay.agent.detect.Assessment;
 import io.assay.agent.detect.Detectors;
 import io.assay.agent.detect.HostDetector;
-import io.assay.agent.detect.ProcessVerdicts;
+import io.assay.agent.detect.judge.Verdicts;
 import io.assay.protocol.Finding;
 import io.assay.protocol.Json;
 import io.assay.protocol.Verdict;
@@ -64,13 +64,13 @@ public final class ScanCommand implements Callable<Integer> {
         }
         Clock clock = Clock.systemUTC();
         HostDetector.Roots roots = new HostDetector.Roots(proc, sys, etc);
-        try (HostDetector d = configDir.isPresent() ? Detectors.load(configDir.get(), clock, roots) : Detectors.builtIn(clock, roots)) {
+        try (HostDetector d = configDir.isPresent() ? Detectors.load(configDir.get(), roots) : Detectors.builtIn(roots)) {
             for (int i = 0; i <= seconds; i++) {
                 d.observe(clock.instant());
                 if (i < seconds) Thread.sleep(1000);
             }
             Assessment a = d.closeWindow(clock.instant());
-            Map<Integer, Verdict> per = ProcessVerdicts.of(a.findings());
+            Map<Integer, Verdict> per = Verdicts.ofProcesses(a.findings());
             if (json) {
                 Map<Integer, String> procs = new LinkedHashMap<>();
                 per.forEach((k, v) -> procs.put(k, v.name()));

@@ -79,7 +79,7 @@ public final class AgentDaemon implements AutoCloseable {
             long starts = spool.recordStart();
             log.info("host {}: assay-agent {} starting (start #{} on this spool, {} report(s) waiting); {}",
                     enrollment.hostId(), agent.version(), starts, spool.depth(), config.withServerUrl(server).summary());
-            HostDetector detector = daemon.own(Detectors.load(configDir, clock, HostDetector.Roots.system()));
+            HostDetector detector = daemon.own(Detectors.load(configDir, HostDetector.Roots.system()));
             OkHttpClient http = HttpClients.create(config.shipTimeout());
             daemon.resources.push(() -> HttpClients.close(http));
             Shipper shipper = new Shipper(http, server, enrollment.hostId(), enrollment.hostToken(), spool,

@@ -56,11 +56,21 @@
  *   <li>{@code CLEAN} otherwise.
  * </ol>
  *
- * <p>A pool port is weak alone: 443 and 80 carry everything, and a shared CDN address can be an old
- * pool's. A connection to a dedicated pool port (3333, 14444…) becomes a signature only together with
- * a behaviour of that process; one to a blend port (80, 443, 8080, 8443, 8888) only together with a
- * behaviour other than load, so a busy JVM downloading over HTTPS stays unflagged. The agent never
- * resolves pool domains itself.
+ * <p>A pool port is weak alone: 443 and 80 carry everything, a shared CDN address can be an old
+ * pool's, and render farms, job queues and dev servers listen on 3333-7777. A connection to a pool
+ * port becomes a signature ({@code sig.net.pool-endpoint}) only together with a behaviour of that
+ * process other than load; with load alone it is {@code beh.net.pool-port} ({@code SUSPECT}), so a
+ * busy client of a job server on 4444, or a busy JVM downloading over HTTPS, is never {@code MINING}
+ * by its port. The agent never resolves pool domains itself.
+ *
+ * <h2>How data flows</h2>
+ *
+ * <p>{@link io.assay.agent.detect.HostSources} does every read (procfs, executables, config files,
+ * miner API probes) and returns immutable observations per tick; the pure
+ * {@link io.assay.agent.detect.judge.Judge} turns them plus {@link io.assay.agent.detect.Rules} into
+ * findings, with its state in one {@link io.assay.agent.detect.judge.Window}, and
+ * {@link io.assay.agent.detect.judge.Verdicts} is the one verdict function; {@link
+ * io.assay.agent.detect.HostDetector} only passes data between them.
  *
  * <p>The allowlist lowers behaviour findings of matching processes (kept with the reason), never
  * signatures. Signatures are returned by {@link io.assay.agent.detect.Detector#observe} the first

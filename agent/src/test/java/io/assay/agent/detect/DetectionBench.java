@@ -55,7 +55,7 @@ public final class DetectionBench {
             int hits = 0;
             List<Long> times = new ArrayList<>();
             for (int i = 0; i < k; i++) {
-                HostDetector d = Detectors.builtIn(Clock.systemUTC(), HostDetector.Roots.system());
+                HostDetector d = Detectors.builtIn(HostDetector.Roots.system());
                 var o = LabeledLoads.run(s, kit, d, s.mining() ? Duration.ofSeconds(6) : Duration.ofSeconds(3), Duration.ofMillis(250));
                 boolean mining = o.verdict() == Verdict.MINING;
                 if (mining) {
@@ -86,7 +86,7 @@ public final class DetectionBench {
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start());
             }
             ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-            HostDetector d = Detectors.builtIn(Clock.systemUTC(), HostDetector.Roots.system());
+            HostDetector d = Detectors.builtIn(HostDetector.Roots.system());
             System.out.printf(Locale.ROOT, "scan cost with %d extra sleep processes%n%-6s %-12s %-14s %-14s%n", n, "cycle", "cpu ms",
                     "exe bytes", "/proc bytes");
             for (int c = 1; c <= 4; c++) {

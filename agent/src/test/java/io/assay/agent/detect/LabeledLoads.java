@@ -156,7 +156,7 @@ final class LabeledLoads {
             Assessment a = detector.closeWindow(clock.instant());
             List<Finding> mine = new ArrayList<>();
             for (Finding f : a.findings()) if (pids.contains(f.pid())) mine.add(f);
-            Verdict v = ProcessVerdicts.judge(mine);
+            Verdict v = io.assay.agent.detect.judge.Verdicts.ofProcess(mine);
             if (v == Verdict.MINING && firstMining < 0) firstMining = (System.nanoTime() - t0) / 1_000_000;
             return new Outcome(s, v, mine, firstMining, (int) p.pid(), pids);
         } finally {

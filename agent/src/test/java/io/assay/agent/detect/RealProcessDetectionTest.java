@@ -24,6 +24,11 @@ class RealProcessDetectionTest {
     private static final Duration MINER_WINDOW = Duration.ofSeconds(6);
     private static final Duration LOAD_WINDOW = Duration.ofMillis(2500);
     private static final Duration TICK = Duration.ofMillis(250);
+    /**
+     * "Busy" as a loaded shared machine can still show it: 5 % of a core in half the intervals (other
+     * builds leave a spinning test process a quarter of a core or less on CI's and this host's 2 cores).
+     */
+    static final String LOADED_MACHINE_RULES = "{\"thresholds\": {\"cpuSustainedPercent\": 5, \"cpuSustainedFraction\": 0.5}}";
 
     @TempDir static Path dir;
     static FakePool pool;
@@ -41,7 +46,7 @@ class RealProcessDetectionTest {
     }
 
     private static HostDetector detector() {
-        return Detectors.builtIn(Clock.systemUTC(), HostDetector.Roots.system());
+        return Detectors.builtIn(HostDetector.Roots.system());
     }
 
     private static LabeledLoads.Outcome runMiner(LabeledLoads.Scenario s) throws Exception {
@@ -199,10 +204,11 @@ class RealProcessDetectionTest {
             return new LabeledLoads.Started(p, java.util.List.of());
         });
         assumeTrue(new ProcessBuilder("python3", "-c", "pass").start().waitFor() == 0, "python3 is not installed");
-        // judged busy at 20% of a core here (a shared machine), so the server is a process in question and gets probed
-        Files.writeString(config.resolve("local-rules.json"), "{\"thresholds\": {\"cpuSustainedPercent\": 20}}");
-        HostDetector d = Detectors.load(config, Clock.systemUTC(), HostDetector.Roots.system());
-        var o = LabeledLoads.run(web, kit, d, Duration.ofMillis(3000), TICK);
+        // judged busy at 5% of a core in half the intervals here: on a shared 2-core machine loaded by other builds a
+        // spinning process gets a quarter of a core or less; so the server is a process in question and gets probed
+        Files.writeString(config.resolve("local-rules.json"), LOADED_MACHINE_RULES);
+        HostDetector d = Detectors.load(config, HostDetector.Roots.system());
+        var o = LabeledLoads.run(web, kit, d, Duration.ofMillis(6000), TICK);
         assertThat(o.hasRule("beh.cpu.sustained")).as(describe(o)).isTrue();
         assertThat(Files.readString(log)).as("the probe asked the server").contains("REQ GET /1/summary HTTP/1.0");
         assertThat(o.hasRule("sig.api.miner")).as(describe(o)).isFalse();
@@ -222,13 +228,13 @@ class RealProcessDetectionTest {
     void busyProcessIsSuspectAloneAndCleanWhenAllowlisted(@TempDir Path config) throws Exception {
         LabeledLoads.Scenario busy = new LabeledLoads.Scenario("sha256sum", false,
                 k -> new LabeledLoads.Started(new ProcessBuilder("sha256sum", "/dev/zero").start(), java.util.List.of()));
-        // this shared 2-core machine may be loaded by other builds: judge "busy" at 20% of a core here,
+        // this shared 2-core machine may be loaded by other builds: judge "busy" at 5% of a core here,
         // set through local rules (which also proves thresholds override one by one)
-        Files.writeString(config.resolve("local-rules.json"), "{\"thresholds\": {\"cpuSustainedPercent\": 20}}");
-        HostDetector lowered = Detectors.load(config, Clock.systemUTC(), HostDetector.Roots.system());
-        assertThat(lowered.rules().thresholds().cpuSustainedPercent()).isEqualTo(20);
+        Files.writeString(config.resolve("local-rules.json"), LOADED_MACHINE_RULES);
+        HostDetector lowered = Detectors.load(config, HostDetector.Roots.system());
+        assertThat(lowered.rules().thresholds().cpuSustainedPercent()).isEqualTo(5);
         assertThat(lowered.rules().thresholds().minIntervals()).isEqualTo(3);
-        var plain = LabeledLoads.run(busy, kit, lowered, Duration.ofMillis(2000), TICK);
+        var plain = LabeledLoads.run(busy, kit, lowered, Duration.ofMillis(3000), TICK);
         assertThat(plain.hasRule("beh.cpu.sustained")).as(describe(plain) + " pids " + plain.pids()).isTrue();
         assertThat(plain.verdict()).isEqualTo(Verdict.SUSPECT);
 
@@ -239,9 +245,9 @@ class RealProcessDetectionTest {
                 {"entries": [
                   {"exePath": "%s", "reason": "checksum job", "expires": "%s"}
                 ]}""".formatted(sha, LocalDate.now().plusDays(30)));
-        HostDetector allowing = Detectors.load(config, Clock.systemUTC(), HostDetector.Roots.system());
+        HostDetector allowing = Detectors.load(config, HostDetector.Roots.system());
         assertThat(allowing.allowlistHash()).matches("[0-9a-f]{64}");
-        var allowed = LabeledLoads.run(busy, kit, allowing, Duration.ofMillis(2000), TICK);
+        var allowed = LabeledLoads.run(busy, kit, allowing, Duration.ofMillis(3000), TICK);
         assertThat(allowed.verdict()).as(describe(allowed)).isEqualTo(Verdict.CLEAN);
         assertThat(allowed.findings()).isNotEmpty().allMatch(f -> f.allowlisted().equals("checksum job"));
     }

@@ -79,7 +79,7 @@ class RecordedHostTest {
     }
 
     HostDetector detector() {
-        return Detectors.builtIn(clock, new HostDetector.Roots(proc, sys, etc));
+        return Detectors.builtIn(new HostDetector.Roots(proc, sys, etc));
     }
 
     /**
@@ -158,7 +158,7 @@ class RecordedHostTest {
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("beh.exe.memfd", 20),
                         org.assertj.core.groups.Tuple.tuple("beh.exe.memfd", 21));
         assertThat(a.verdict()).as(a.toString()).isEqualTo(Verdict.CLEAN);
-        assertThat(ProcessVerdicts.of(a.findings())).containsEntry(20, Verdict.CLEAN).containsEntry(21, Verdict.CLEAN);
+        assertThat(io.assay.agent.detect.judge.Verdicts.ofProcesses(a.findings())).containsEntry(20, Verdict.CLEAN).containsEntry(21, Verdict.CLEAN);
     }
 
     @Test
@@ -183,7 +183,7 @@ class RecordedHostTest {
         Assessment b = e.closeWindow(clock.instant().plusSeconds(13));
         assertThat(b.findings()).extracting(Finding::ruleId).contains("beh.exe.memfd", "beh.disguise.kthread");
         assertThat(b.verdict()).as(b.toString()).isEqualTo(Verdict.SUSPECT);
-        assertThat(ProcessVerdicts.of(b.findings())).containsEntry(31, Verdict.SUSPECT);
+        assertThat(io.assay.agent.detect.judge.Verdicts.ofProcesses(b.findings())).containsEntry(31, Verdict.SUSPECT);
     }
 
     @Test
@@ -195,15 +195,15 @@ class RecordedHostTest {
         Files.writeString(proc.resolve("self/status"), "Name:\tjava\nUid:\t0\t1000\t1000\t1000\n");
         assertThat(detector().effectiveUid()).isEqualTo(1000);
 
-        String asRoot = HostDetector.deniedExeNote(1, List.of("root"), 1, true);
+        String asRoot = HostSources.deniedExeNote(1, List.of("root"), 1, true);
         assertThat(asRoot).contains("pid 1").contains("unreadable even to root").contains("not checked").doesNotContain("run as root");
-        String asUser = HostDetector.deniedExeNote(3, List.of("root", "www"), 1, false);
+        String asUser = HostSources.deniedExeNote(3, List.of("root", "www"), 1, false);
         assertThat(asUser).contains("3 processes").contains("root, www").contains("run as root or with CAP_SYS_PTRACE");
     }
 
     @Test
     void onThisHostAsRootAHiddenExeIsDegradedWithTheRootNote() {
-        HostDetector live = Detectors.builtIn(Clock.systemUTC(), HostDetector.Roots.system());
+        HostDetector live = Detectors.builtIn(HostDetector.Roots.system());
         org.junit.jupiter.api.Assumptions.assumeTrue(live.effectiveUid() == 0, "the tests do not run as root");
         boolean hidden;
         try {

@@ -28,7 +28,7 @@ class SamplersOnThisHostTest {
     @Test
     void processesIncludeThisJvmWithItsCpuShareAndRss() {
         Clock clock = Clock.systemUTC();
-        HostDetector detector = Detectors.builtIn(clock, HostDetector.Roots.system());
+        HostDetector detector = Detectors.builtIn(HostDetector.Roots.system());
         ProcessSampler sampler = new ProcessSampler(detector::lastListing, new UserNames());
         assertThat(sampler.sample()).as("nothing listed before the detector observed").isInstanceOf(Reading.Absent.class);
         detector.observe(clock.instant());

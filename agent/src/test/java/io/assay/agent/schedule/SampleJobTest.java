@@ -39,7 +39,7 @@ class SampleJobTest {
         FakeDetector detector = new FakeDetector();
         Ed25519Signer key = Ed25519Signer.generate(new SecureRandom());
         // the verdict comes from the fake; the process listing from a real detector reading this host
-        HostDetector listing = Detectors.builtIn(clock, HostDetector.Roots.system());
+        HostDetector listing = Detectors.builtIn(HostDetector.Roots.system());
         AtomicInteger shipNow = new AtomicInteger();
         try (Spool spool = Spool.open(tmp.resolve("spool.db"), clock, 100)) {
             WindowAssembler assembler = new WindowAssembler(detector, new ExecutableHasher(64 << 20),
