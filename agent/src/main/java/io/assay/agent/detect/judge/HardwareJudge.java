@@ -102,7 +102,7 @@ final class HardwareJudge {
             if (u.smUtilPercent().isPresent()) sampled.put(u.gpuKey(), true);
         }
         // Per pid: the highest SM share on any device, and encoder/decoder use, this tick.
-        Map<Integer, int[]> use = new LinkedHashMap<>(); // sm, enc/dec, device of the sm figure (index into list)
+        Map<Integer, int[]> use = new LinkedHashMap<>(); // per pid: highest SM share (-1 none), highest encoder/decoder share
         Map<Integer, String> device = new HashMap<>();
         for (GpuProcessUse u : hw.gpuProcesses()) {
             Gpu g = byKey.get(u.gpuKey());
