@@ -16,6 +16,8 @@ import java.util.List;
  * @param rulesHash SHA-256 of the detection rules in force
  * @param allowlistHash SHA-256 of the operator allowlist in force ("" when there is none)
  * @param notes why the report is degraded, what was shed; empty when there is nothing to say
+ * @param hardware GPUs, ASIC miners and energy of the window; {@link Hardware#NONE} in reports of
+ *     agents before it (the field is then absent from the JSON)
  */
 public record Report(
         int formatVersion,
@@ -32,7 +34,8 @@ public record Report(
         List<ProcessSample> topProcesses,
         List<Finding> findings,
         Verdict verdict,
-        List<String> notes) {
+        List<String> notes,
+        Hardware hardware) {
 
     public static final int FORMAT_VERSION = 1;
     /** The DSSE payload type of a report. */
@@ -64,5 +67,14 @@ public record Report(
         findings = List.copyOf(requireNonNull(findings, "findings"));
         requireNonNull(verdict, "verdict");
         notes = List.copyOf(requireNonNull(notes, "notes"));
+        hardware = hardware == null ? Hardware.NONE : hardware;
+    }
+
+    /** A report without a hardware section (as agents before it wrote them). */
+    public Report(int formatVersion, String hostId, long seq, String prev, long windowStartMs, long windowEndMs,
+            String agentVersion, long agentStartedMs, String rulesHash, String allowlistHash, LoadSummary load,
+            List<ProcessSample> topProcesses, List<Finding> findings, Verdict verdict, List<String> notes) {
+        this(formatVersion, hostId, seq, prev, windowStartMs, windowEndMs, agentVersion, agentStartedMs, rulesHash,
+                allowlistHash, load, topProcesses, findings, verdict, notes, Hardware.NONE);
     }
 }

@@ -5,6 +5,7 @@ import io.assay.agent.detect.Detectors;
 import io.assay.agent.detect.HostDetector;
 import io.assay.agent.detect.judge.Verdicts;
 import io.assay.protocol.Finding;
+import io.assay.protocol.Hardware;
 import io.assay.protocol.Json;
 import io.assay.protocol.Verdict;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ public final class ScanCommand implements Callable<Integer> {
 
     /** The JSON shape of {@code scan --json}. */
     record View(String verdict, int seconds, String rulesHash, String allowlistHash, Map<Integer, String> processes,
-            List<Finding> findings, List<String> notes) {}
+            List<Finding> findings, List<String> notes, Hardware hardware) {}
 
     @Override
     public Integer call() throws InterruptedException {
@@ -75,7 +76,7 @@ public final class ScanCommand implements Callable<Integer> {
                 Map<Integer, String> procs = new LinkedHashMap<>();
                 per.forEach((k, v) -> procs.put(k, v.name()));
                 System.out.println(Json.toPrettyJson(new View(a.verdict().name(), seconds, d.rulesHash(), d.allowlistHash(), procs,
-                        a.findings(), a.notes())));
+                        a.findings(), a.notes(), a.hardware())));
             } else {
                 printTable(a, per);
             }
@@ -111,7 +112,42 @@ public final class ScanCommand implements Callable<Integer> {
         } else {
             System.out.println("no findings");
         }
+        printHardware(a.hardware());
         for (String n : a.notes()) System.out.println("note: " + n);
+    }
+
+    /** The window's GPUs, GPU processes, ASIC miners and energy, and which sources were absent and why. */
+    private static void printHardware(Hardware h) {
+        for (Hardware.Gpu g : h.gpus()) {
+            System.out.printf("gpu: %-10s %-24s %s  util %s%% (max %s%%), mem %s, %s%n", g.source(), cut(g.name(), 24), g.id(),
+                    figure(g.avg(), "gpuUtilPercent"), figure(g.max(), "gpuUtilPercent"), bytes(g.avg().get("memUsedBytes")),
+                    g.avg().containsKey("powerMilliwatts") ? figure(g.avg(), "powerMilliwatts") + " mW" : "power n/a");
+        }
+        for (Hardware.GpuProcess p : h.gpuProcesses()) {
+            System.out.printf("gpu process: %-8d %-18s on %s  %s, SMs %s%%, encoder %s%%, memory %s, libraries: %s%n", p.pid(),
+                    cut(p.processName(), 18), p.gpu(), p.kind(), figure(p.figures(), "avgSmUtilPercent"),
+                    figure(p.figures(), "avgEncoderUtilPercent"), bytes(p.figures().get("maxMemoryBytes")),
+                    p.libraries().isEmpty() ? "none of interest" : String.join(", ", p.libraries()));
+        }
+        for (Hardware.Asic x : h.asic()) {
+            System.out.printf("asic: %-12s %-22s %s%s%n", x.source(), x.where(), x.name(), x.source().equals("cgminer-api")
+                    ? String.format(java.util.Locale.ROOT, ", %.0f MH/s, %d devices, pools %s", x.hashRateMhs(), x.devices(), x.pools())
+                    : (x.strong() ? "" : " (generic bridge chip)"));
+        }
+        for (Hardware.Energy e : h.energy()) {
+            System.out.printf(java.util.Locale.ROOT, "energy: %-24s %10.1f J  %7.1f W average over %.1f s (%s)%n", e.source(), e.joules(),
+                    e.avgWatts(), e.measuredMs() / 1000.0, e.method());
+        }
+        for (Hardware.Absent x : h.absent()) System.out.println("absent: " + x.source() + ": " + x.why());
+    }
+
+    private static String figure(Map<String, Double> m, String key) {
+        Double v = m.get(key);
+        return v == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.0f", v);
+    }
+
+    private static String bytes(Double v) {
+        return v == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.0f MiB", v / (1 << 20));
     }
 
     private static String cut(String s, int n) {

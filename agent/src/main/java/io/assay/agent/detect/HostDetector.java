@@ -8,10 +8,13 @@ import io.assay.agent.detect.judge.Window;
 import io.assay.agent.evidence.ProcessListing;
 import io.assay.agent.evidence.ProcessSnapshot;
 import io.assay.protocol.Finding;
+import io.assay.protocol.Hardware;
 import io.assay.protocol.Verdict;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -34,16 +37,23 @@ public final class HostDetector implements Detector {
 
     private final RuleSource source;
     private final HostSources sources;
+    private final HardwareSources hardware;
     private Window window = new Window();
     private final List<SourceNote> errors = new ArrayList<>();
     private Judge judge;
     private String activeRulesHash;
 
     public HostDetector(Roots roots, RuleSource source) {
+        this(roots, source, HardwareSources.Settings.system());
+    }
+
+    /** @param hardwareSettings where the GPU, ASIC and energy sources look (tests: a fake NVML, another port) */
+    public HostDetector(Roots roots, RuleSource source, HardwareSources.Settings hardwareSettings) {
         this.source = source;
         this.judge = new Judge(source.rules());
         this.activeRulesHash = source.rulesHash();
         this.sources = new HostSources(roots, judge.rules());
+        this.hardware = new HardwareSources(roots.proc(), roots.sys(), judge.rules(), hardwareSettings);
     }
 
     @Override
@@ -90,6 +100,7 @@ public final class HostDetector implements Detector {
         try {
             Tick tick = sources.read(now);
             List<Finding> urgent = new ArrayList<>(judge.observe(window, tick));
+            urgent.addAll(judge.observeHardware(window, tick, hardware.read(now)));
             Set<ProcessSnapshot.Key> inQuestion = judge.inQuestion(window);
             if (!inQuestion.isEmpty()) {
                 CloserLook look = sources.lookCloser(now, inQuestion);
@@ -111,7 +122,11 @@ public final class HostDetector implements Detector {
             List<SourceNote> notes = new ArrayList<>(errors);
             notes.addAll(sources.closeNotes());
             for (String n : source.notes()) notes.add(SourceNote.informational(n));
-            a = judge.close(window, now, hidden, source.allowlist(), source.allowlistPath().map(Path::toString).orElse(""), notes);
+            Map<Integer, String> names = new HashMap<>();
+            for (ProcessSnapshot s : sources.lastListing().processes()) names.put(s.pid(), s.comm());
+            Hardware hw = hardware.closeWindow(names);
+            a = judge.close(window, now, hidden, source.allowlist(), source.allowlistPath().map(Path::toString).orElse(""), notes)
+                    .withHardware(hw);
         } catch (RuntimeException e) {
             a = new Assessment(Verdict.DEGRADED, List.of(),
                     List.of("detector error while closing the window: " + e + "; the verdict could not be reached"));
@@ -123,8 +138,14 @@ public final class HostDetector implements Detector {
             activeRulesHash = source.rulesHash();
             judge = new Judge(source.rules());
             sources.useRules(judge.rules());
+            hardware.useRules(judge.rules());
             window.rulesChanged();
         }
         return a;
+    }
+
+    @Override
+    public void close() {
+        hardware.close(); // releases NVML
     }
 }

@@ -33,7 +33,9 @@ public record Rules(
         List<List<String>> configKeySets,
         List<HardwareId> hardware,
         MinerApis minerApis,
-        Thresholds thresholds) {
+        Thresholds thresholds,
+        GpuRules gpu,
+        List<Pattern> usbStrings) {
 
     public Rules {
         minerNames = List.copyOf(minerNames);
@@ -48,6 +50,7 @@ public record Rules(
         configFileNames = List.copyOf(configFileNames);
         configKeySets = configKeySets.stream().map(List::copyOf).toList();
         hardware = List.copyOf(hardware);
+        usbStrings = List.copyOf(usbStrings);
     }
 
     /** A command-line fragment; weights of distinct matches add up against {@link #commandLineThreshold}. */
@@ -96,6 +99,35 @@ public record Rules(
         }
     }
 
+    /**
+     * How a process's GPU use is judged. A process is busy on a tick when the driver's sample gives
+     * it {@code busyPercent} of the SMs (or, without per-process samples, when it is the only compute
+     * context on a device that busy); busy on {@code busyFraction} of at least {@code minIntervals}
+     * ticks is sustained. Sustained use is explained by a library class the process has loaded (ML,
+     * rendering, video), by encoder/decoder use of {@code encoderBusyPercent} or more, or by the
+     * allowlist; unexplained, it is the behaviour {@code beh.gpu.unexplained}.
+     *
+     * @param computeLibraries libraries that give GPU compute and explain nothing (CUDA, NVRTC, OpenCL):
+     *     shown as evidence
+     */
+    public record GpuRules(int busyPercent, double busyFraction, int minIntervals, int encoderBusyPercent,
+            List<LibraryClass> explainedBy, List<Pattern> computeLibraries) {
+        /** No GPU judgement (rules without {@code gpu}). */
+        public static final GpuRules NONE = new GpuRules(101, 1, 1000, 101, List.of(), List.of());
+
+        public GpuRules {
+            explainedBy = List.copyOf(explainedBy);
+            computeLibraries = List.copyOf(computeLibraries);
+        }
+    }
+
+    /** Libraries (patterns over the base names of mapped files and the executable) that explain GPU use. */
+    public record LibraryClass(String id, String what, List<Pattern> libraries) {
+        public LibraryClass {
+            libraries = List.copyOf(libraries);
+        }
+    }
+
     /** Miner hardware by USB vendor:product; {@code strong} false for generic bridge chips. */
     public record HardwareId(String usbId, String name, boolean strong) {}
 
@@ -123,7 +155,7 @@ public record Rules(
 
     private static final String[] TOP_KEYS = {"version", "minerNames", "disguiseNames", "kernelThreadNames", "commandLine",
         "commandLineThreshold", "poolDomains", "poolPorts", "blendPorts", "wallets", "binaryStrings", "binaryThreshold",
-        "packerMarkers", "configFiles", "hardware", "minerApis", "thresholds", "description"};
+        "packerMarkers", "configFiles", "hardware", "minerApis", "thresholds", "description", "gpu", "usbStrings"};
     private static final String[] THRESHOLD_KEYS = {"cpuSustainedPercent", "cpuSustainedFraction", "minIntervals",
         "hugetlbBytes", "hostHugePages", "hiddenCpuPercent", "suspiciousDirs", "exeScanMaxBytes", "exeScanBudgetBytes",
         "configMaxBytes"};
@@ -247,7 +279,32 @@ public record Rules(
                 req(m, "commandLineThreshold", file).integer("commandLineThreshold", 1, 100),
                 lower(strings(m, "poolDomains")), ports(m, "poolPorts", file), ports(m, "blendPorts", file), wallets, bins,
                 req(m, "binaryThreshold", file).integer("binaryThreshold", 1, 100),
-                strings(m, "packerMarkers"), configNames, keySets, hw, apis, thresholds);
+                strings(m, "packerMarkers"), configNames, keySets, hw, apis, thresholds,
+                m.containsKey("gpu") ? gpu(m.get("gpu")) : GpuRules.NONE, patterns(m, "usbStrings"));
+    }
+
+    private static GpuRules gpu(JsonTree node) {
+        Map<String, JsonTree> o = node.object("gpu");
+        JsonTree.onlyKeys(o, "gpu", "busyPercent", "busyFraction", "minIntervals", "encoderBusyPercent", "explainedBy",
+                "computeLibraries", "description");
+        List<LibraryClass> classes = new ArrayList<>();
+        for (JsonTree t : req(o, "explainedBy", node).array("gpu.explainedBy")) {
+            Map<String, JsonTree> c = t.object("a gpu.explainedBy entry");
+            JsonTree.onlyKeys(c, "a gpu.explainedBy entry", "id", "what", "libraries");
+            String id = req(c, "id", t).string("id");
+            classes.add(new LibraryClass(id, req(c, "what", t).string("what"), patterns(c, "libraries")));
+        }
+        double fraction = req(o, "busyFraction", node).number("gpu.busyFraction").doubleValue();
+        if (fraction <= 0 || fraction > 1) throw o.get("busyFraction").error("gpu.busyFraction is " + fraction + "; it must be in (0, 1]");
+        return new GpuRules(req(o, "busyPercent", node).integer("gpu.busyPercent", 1, 100), fraction,
+                req(o, "minIntervals", node).integer("gpu.minIntervals", 1, 1000),
+                req(o, "encoderBusyPercent", node).integer("gpu.encoderBusyPercent", 1, 100), classes, patterns(o, "computeLibraries"));
+    }
+
+    private static List<Pattern> patterns(Map<String, JsonTree> m, String key) {
+        List<Pattern> out = new ArrayList<>();
+        if (m.containsKey(key)) for (JsonTree t : m.get(key).array(key)) out.add(regex(t, "a pattern in " + key));
+        return out;
     }
 
     private static MinerApis minerApis(JsonTree node) {

@@ -3,6 +3,7 @@ package io.assay.agent.report;
 import static java.util.Objects.requireNonNull;
 
 import io.assay.protocol.Finding;
+import io.assay.protocol.Hardware;
 import io.assay.protocol.LoadSummary;
 import io.assay.protocol.ProcessSample;
 import io.assay.protocol.Report;
@@ -24,7 +25,8 @@ public record ReportDraft(
         List<ProcessSample> topProcesses,
         List<Finding> findings,
         Verdict verdict,
-        List<String> notes) {
+        List<String> notes,
+        Hardware hardware) {
 
     public ReportDraft {
         if (windowEndMs < windowStartMs) {
@@ -38,10 +40,19 @@ public record ReportDraft(
         findings = List.copyOf(requireNonNull(findings, "findings"));
         requireNonNull(verdict, "verdict");
         notes = List.copyOf(requireNonNull(notes, "notes"));
+        requireNonNull(hardware, "hardware");
+    }
+
+    /** A draft without hardware observations (gaps the spool records, tests). */
+    public ReportDraft(long windowStartMs, long windowEndMs, String agentVersion, long agentStartedMs, String rulesHash,
+            String allowlistHash, LoadSummary load, List<ProcessSample> topProcesses, List<Finding> findings, Verdict verdict,
+            List<String> notes) {
+        this(windowStartMs, windowEndMs, agentVersion, agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings,
+                verdict, notes, Hardware.NONE);
     }
 
     public Report toReport(String hostId, long seq, String prev) {
         return new Report(Report.FORMAT_VERSION, hostId, seq, prev, windowStartMs, windowEndMs, agentVersion,
-                agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings, verdict, notes);
+                agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings, verdict, notes, hardware);
     }
 }

@@ -141,6 +141,17 @@ public final class Judge {
         return out;
     }
 
+    /**
+     * Adds one tick's hardware observations (GPU use, miner APIs, USB miners) to the window, after
+     * {@link #observe} of the same tick (whose processes and connections they refer to).
+     *
+     * @return signature findings first seen now
+     */
+    public List<Finding> observeHardware(Window w, Tick tick, HardwareTick hw) {
+        HardwareJudge.observe(rules, w, tick, hw);
+        return fresh(w);
+    }
+
     /** Adds what a closer look at the processes in question found; returns new signature findings. */
     public List<Finding> observeCloser(Window w, CloserLook look) {
         for (SourceNote n : look.notes()) note(w, n);
@@ -481,7 +492,7 @@ public final class Judge {
         w.findings.putIfAbsent(key(f, t.snap.key()), f);
     }
 
-    private static void windowFinding(Window w, Window.Proc t, String ruleId, Finding.Kind kind, String summary, List<String> matched,
+    static void windowFinding(Window w, Window.Proc t, String ruleId, Finding.Kind kind, String summary, List<String> matched,
             Instant now) {
         Finding f = finding(w, t.snap, ruleId, kind, summary, matched, t.exeSha, now);
         w.findings.putIfAbsent(key(f, t.snap.key()), f);
@@ -491,6 +502,17 @@ public final class Judge {
         String k = ruleId + "|0|0";
         long first = w.firstSeen.computeIfAbsent(k, x -> now.toEpochMilli());
         w.findings.putIfAbsent(k, new Finding(ruleId, Finding.Kind.HOST, summary, 0, "", "", "", "", matched, first, ""));
+    }
+
+    /**
+     * A finding about one thing on the host rather than one process (pid 0), one per {@code what} (a
+     * USB bus path, an API endpoint); a signature of this kind still decides alone.
+     */
+    static void hostWideFinding(Window w, String ruleId, String what, Finding.Kind kind, String summary, List<String> matched,
+            Instant now) {
+        String k = ruleId + "|0|" + what;
+        long first = w.firstSeen.computeIfAbsent(k, x -> now.toEpochMilli());
+        w.findings.putIfAbsent(k, new Finding(ruleId, kind, summary, 0, "", "", "", "", matched, first, ""));
     }
 
     private static Finding finding(Window w, ProcessSnapshot s, String ruleId, Finding.Kind kind, String summary, List<String> matched,

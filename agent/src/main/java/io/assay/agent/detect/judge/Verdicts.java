@@ -50,6 +50,12 @@ public final class Verdicts {
                         + ": judged MINING");
             }
         }
+        for (Finding f : findings) {
+            if (f.pid() == 0 && f.kind() == Finding.Kind.SIGNATURE) {
+                mining = true; // a miner API whose serving process the agent cannot see is still a miner
+                reasons.add(f.ruleId() + " with no visible process behind it: judged MINING");
+            }
+        }
         Set<String> host = new HashSet<>();
         for (Finding f : findings) if (f.kind() == Finding.Kind.HOST) host.add(f.ruleId());
         if (host.contains("host.hidden-cpu") && (host.contains("host.ld-preload") || host.contains("host.hidden-pid"))) {
@@ -65,8 +71,13 @@ public final class Verdicts {
     public static Verdict ofProcess(List<Finding> fs) {
         if (fs.stream().anyMatch(f -> f.kind() == Finding.Kind.SIGNATURE)) return Verdict.MINING;
         Set<String> groups = groups(fs);
-        boolean resource = groups.contains("load") || groups.contains("memory") || groups.contains("msr");
+        boolean resource = groups.contains("load") || groups.contains("memory") || groups.contains("msr") || groups.contains("gpu");
         if (groups.size() >= 2 && resource) return Verdict.MINING;
+        // Unexplained GPU compute holding a connection to a pool port: a GPU miner (a port alone is weak,
+        // GPU use alone may be a framework the rules do not know yet; together they are what miners do).
+        if (groups.contains("gpu") && fs.stream().anyMatch(f -> f.ruleId().startsWith("beh.net.") && !f.isAllowlisted())) {
+            return Verdict.MINING;
+        }
         return fs.stream().anyMatch(f -> countsAsSuspect(f, fs)) ? Verdict.SUSPECT : Verdict.CLEAN;
     }
 
@@ -110,6 +121,7 @@ public final class Verdicts {
         if (ruleId.equals("beh.disguise.kthread") || ruleId.equals("beh.disguise.name") || ruleId.equals("beh.exe.packed")) return "disguise";
         if (ruleId.equals("beh.hugepages")) return "memory";
         if (ruleId.equals("beh.msr")) return "msr";
+        if (ruleId.startsWith("beh.gpu.")) return "gpu";
         if (ruleId.startsWith("beh.net.")) return "network";
         return "weak";
     }

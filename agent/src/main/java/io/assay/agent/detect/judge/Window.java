@@ -34,6 +34,11 @@ public final class Window {
         int busyIntervals;
         double lastShare;
         long lastCycle;
+        /** GPU use in this window: ticks seen on a GPU, ticks busy there, latest SM share, highest encoder/decoder share. */
+        int gpuIntervals;
+        int gpuBusyIntervals;
+        int gpuLastSm;
+        int gpuCodec;
         final List<Finding> sticky = new ArrayList<>();
 
         Proc(ProcessSnapshot snap) {
@@ -100,6 +105,9 @@ public final class Window {
             } else {
                 p.intervals = 0;
                 p.busyIntervals = 0;
+                p.gpuIntervals = 0;
+                p.gpuBusyIntervals = 0;
+                p.gpuCodec = 0;
             }
         }
         if (configVerdicts.size() > 4096) configVerdicts.clear();
