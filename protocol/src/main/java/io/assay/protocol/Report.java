@@ -16,6 +16,8 @@ import java.util.List;
  * @param rulesHash SHA-256 of the detection rules in force
  * @param allowlistHash SHA-256 of the operator allowlist in force ("" when there is none)
  * @param notes why the report is degraded, what was shed; empty when there is nothing to say
+ * @param events lifecycle and chain events this report records (see {@link ReportEvent}); empty
+ *     for an ordinary window report, and when absent (reports of agents before events existed)
  */
 public record Report(
         int formatVersion,
@@ -32,7 +34,8 @@ public record Report(
         List<ProcessSample> topProcesses,
         List<Finding> findings,
         Verdict verdict,
-        List<String> notes) {
+        List<String> notes,
+        List<ReportEvent> events) {
 
     public static final int FORMAT_VERSION = 1;
     /** The DSSE payload type of a report. */
@@ -64,5 +67,25 @@ public record Report(
         findings = List.copyOf(requireNonNull(findings, "findings"));
         requireNonNull(verdict, "verdict");
         notes = List.copyOf(requireNonNull(notes, "notes"));
+        events = events == null ? List.of() : List.copyOf(events);
+    }
+
+    /** A window report without events (the shape before events existed). */
+    public Report(int formatVersion, String hostId, long seq, String prev, long windowStartMs, long windowEndMs,
+            String agentVersion, long agentStartedMs, String rulesHash, String allowlistHash, LoadSummary load,
+            List<ProcessSample> topProcesses, List<Finding> findings, Verdict verdict, List<String> notes) {
+        this(formatVersion, hostId, seq, prev, windowStartMs, windowEndMs, agentVersion, agentStartedMs, rulesHash,
+                allowlistHash, load, topProcesses, findings, verdict, notes, List.of());
+    }
+
+    /** This report at another place in the chain (a new epoch, or after a fold or a quarantined report). */
+    public Report withChainPosition(long newSeq, String newPrev) {
+        return new Report(formatVersion, hostId, newSeq, newPrev, windowStartMs, windowEndMs, agentVersion,
+                agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings, verdict, notes, events);
+    }
+
+    /** True when this report records events rather than a window of observations (see {@link ReportEvent}). */
+    public boolean isEventReport() {
+        return !events.isEmpty();
     }
 }

@@ -327,7 +327,7 @@ public final class HttpApi implements HttpHandler {
             case PREV_MISMATCH -> "Prev does not match";
         };
         return new ApiException(new Problem(e.reason().wireName(), title, status, e.getMessage(), e.index(), e.seq(),
-                e.acks()), Map.of());
+                e.acks(), e.expectedSeq(), e.chainEndHash()), Map.of());
     }
 
     private static <T> T parse(byte[] body, Class<T> type) {
