@@ -1,35 +1,11 @@
 package io.assay.agent;
 
-import java.time.Clock;
-import java.time.Duration;
+import io.assay.testing.ManualClock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-public final class FakeClock extends Clock {
-    private volatile Instant now;
-
+/** A clock tests move by hand: the shared {@link ManualClock} under the name this module's tests use. */
+public final class FakeClock extends ManualClock {
     public FakeClock(Instant start) {
-        this.now = start;
-    }
-
-    public void advance(Duration d) {
-        now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-        return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-        return this;
+        super(start);
     }
 }

@@ -18,6 +18,8 @@ import java.util.List;
  * @param notes why the report is degraded, what was shed; empty when there is nothing to say
  * @param hardware GPUs, ASIC miners and energy of the window; {@link Hardware#NONE} in reports of
  *     agents before it (the field is then absent from the JSON)
+ * @param events lifecycle and chain events this report records (see {@link ReportEvent}); empty
+ *     for an ordinary window report, and when absent (reports of agents before events existed)
  */
 public record Report(
         int formatVersion,
@@ -35,7 +37,8 @@ public record Report(
         List<Finding> findings,
         Verdict verdict,
         List<String> notes,
-        Hardware hardware) {
+        Hardware hardware,
+        List<ReportEvent> events) {
 
     public static final int FORMAT_VERSION = 1;
     /** The DSSE payload type of a report. */
@@ -68,13 +71,25 @@ public record Report(
         requireNonNull(verdict, "verdict");
         notes = List.copyOf(requireNonNull(notes, "notes"));
         hardware = hardware == null ? Hardware.NONE : hardware;
+        events = events == null ? List.of() : List.copyOf(events);
     }
 
-    /** A report without a hardware section (as agents before it wrote them). */
+    /** A window report without hardware section or events (the shape agents before them wrote). */
     public Report(int formatVersion, String hostId, long seq, String prev, long windowStartMs, long windowEndMs,
             String agentVersion, long agentStartedMs, String rulesHash, String allowlistHash, LoadSummary load,
             List<ProcessSample> topProcesses, List<Finding> findings, Verdict verdict, List<String> notes) {
         this(formatVersion, hostId, seq, prev, windowStartMs, windowEndMs, agentVersion, agentStartedMs, rulesHash,
-                allowlistHash, load, topProcesses, findings, verdict, notes, Hardware.NONE);
+                allowlistHash, load, topProcesses, findings, verdict, notes, Hardware.NONE, List.of());
+    }
+
+    /** This report at another place in the chain (a new epoch, or after a fold or a quarantined report). */
+    public Report withChainPosition(long newSeq, String newPrev) {
+        return new Report(formatVersion, hostId, newSeq, newPrev, windowStartMs, windowEndMs, agentVersion,
+                agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings, verdict, notes, hardware, events);
+    }
+
+    /** True when this report records events rather than a window of observations (see {@link ReportEvent}). */
+    public boolean isEventReport() {
+        return !events.isEmpty();
     }
 }

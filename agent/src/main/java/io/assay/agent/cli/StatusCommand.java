@@ -29,13 +29,14 @@ final class StatusCommand implements Callable<Integer> {
     /** The JSON shape of {@code status --json}; times are epoch ms, 0 when never. */
     record View(boolean enrolled, String stateDir, String hostId, String serverUrl, String keyId,
             long lastReportSeq, long lastReportMs, String lastReportVerdict, long spoolDepth,
-            long lastAckSeq, long lastAckMs, String lastError, long lastErrorMs, long restarts, long shedPending) {}
+            long lastAckSeq, long lastAckMs, String lastError, long lastErrorMs, long restarts, long shedPending,
+            String currentProblem, long quarantined, long epochs, long spoolBytes) {}
 
     @Override
     public Integer call() {
         StateDir state = new StateDir(stateDir);
         Optional<Enrollment> enrollment = state.readEnrollment();
-        SpoolStatus s = new SpoolStatus(0, 0, 0, "", 0, 0, "", 0, 0, 0);
+        SpoolStatus s = SpoolStatus.empty();
         if (Files.exists(state.spoolFile())) {
             s = Spool.peekStatus(state.spoolFile(), Clock.systemUTC());
         }
@@ -43,7 +44,7 @@ final class StatusCommand implements Callable<Integer> {
                 enrollment.map(Enrollment::hostId).orElse(""), enrollment.map(Enrollment::serverUrl).orElse(""),
                 enrollment.map(Enrollment::keyId).orElse(""), s.lastReportSeq(), s.lastReportMs(), s.lastReportVerdict(),
                 s.depth(), s.lastAckSeq(), s.lastAckMs(), s.lastError(), s.lastErrorMs(), Math.max(0, s.starts() - 1),
-                s.shedPending());
+                s.shedPending(), s.currentProblem().orElse(""), s.quarantined(), s.epochs(), s.bytes());
         if (json) {
             System.out.println(Json.toPrettyJson(v));
         } else if (!v.enrolled()) {
@@ -56,7 +57,17 @@ final class StatusCommand implements Callable<Integer> {
             System.out.println("spool depth:   " + v.spoolDepth() + " unacknowledged"
                     + (v.shedPending() > 0 ? " (" + v.shedPending() + " windows shed, gap report pending)" : ""));
             System.out.println("last ack:      " + (v.lastAckSeq() == 0 ? "none yet" : "seq " + v.lastAckSeq() + " at " + time(v.lastAckMs())));
-            System.out.println("last error:    " + (v.lastError().isEmpty() ? "none" : v.lastError() + " at " + time(v.lastErrorMs())));
+            // The problem now, if any; an error the collector's later acknowledgements healed is history.
+            System.out.println("problem now:   " + (v.currentProblem().isEmpty() ? "none"
+                    : v.currentProblem() + " (since " + time(v.lastErrorMs()) + ")"));
+            if (!v.lastError().isEmpty() && v.currentProblem().isEmpty()) {
+                System.out.println("last error:    " + v.lastError() + " at " + time(v.lastErrorMs()) + " (healed since)");
+            }
+            if (v.quarantined() > 0) {
+                System.out.println("quarantined:   " + v.quarantined() + " unreadable report(s) kept in the spool's quarantine"
+                        + " table; the chain records each as a signed gap");
+            }
+            if (v.epochs() > 0) System.out.println("chain epochs:  " + v.epochs() + " (continued from the collector's chain end)");
             System.out.println("restarts:      " + v.restarts());
         }
         return v.enrolled() ? ExitCodes.OK : ExitCodes.NOT_ENROLLED;

@@ -40,6 +40,10 @@ import java.util.function.Function;
  *   <li>{@code ship.timeout}: {@code 30s}, 1s..10m per request
  *   <li>{@code hash.max.bytes.per.cycle}: {@code 64MiB}, 0B..16GiB of executables hashed per report
  *       window (0 turns executable hashing off)
+ *   <li>{@code spool.max.bytes}: {@code 256MiB}, 1MiB..64GiB of stored report envelopes; over it,
+ *       old clean reports are folded into signed summaries (never MINING/SUSPECT ones)
+ *   <li>{@code watch.max.rss}: {@code 96MiB}, 32MiB..4GiB resident memory the agent allows itself
+ *   <li>{@code watch.max.cpu.percent}: {@code 5}, 1..400 percent of one core, averaged over 5 minutes
  * </ul>
  *
  * @param serverUrl collector base URL without trailing slash, or "" when not configured
@@ -56,7 +60,10 @@ public record AgentConfig(
         Duration shipBackoffMin,
         Duration shipBackoffMax,
         Duration shipTimeout,
-        long hashMaxBytesPerCycle) {
+        long hashMaxBytesPerCycle,
+        long spoolMaxBytes,
+        long watchMaxRssBytes,
+        int watchMaxCpuPercent) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/assay/agent.conf");
 
@@ -72,6 +79,9 @@ public record AgentConfig(
     public static final String SHIP_BACKOFF_MAX = "ship.backoff.max";
     public static final String SHIP_TIMEOUT = "ship.timeout";
     public static final String HASH_MAX_BYTES_PER_CYCLE = "hash.max.bytes.per.cycle";
+    public static final String SPOOL_MAX_BYTES = "spool.max.bytes";
+    public static final String WATCH_MAX_RSS = "watch.max.rss";
+    public static final String WATCH_MAX_CPU_PERCENT = "watch.max.cpu.percent";
 
     /** Every key with its default as written in the file ("" for no default). */
     static final Map<String, String> DEFAULTS = defaults();
@@ -99,7 +109,8 @@ public record AgentConfig(
     /** This configuration with {@code server.url} set, e.g. to the URL recorded at enrollment. */
     public AgentConfig withServerUrl(String url) {
         return new AgentConfig(url, stateDir, sampleInterval, reportWindow, reportTopProcesses, spoolMaxReports,
-                spoolRetentionAcked, shipBatchSize, shipBackoffMin, shipBackoffMax, shipTimeout, hashMaxBytesPerCycle);
+                spoolRetentionAcked, shipBatchSize, shipBackoffMin, shipBackoffMax, shipTimeout, hashMaxBytesPerCycle,
+                spoolMaxBytes, watchMaxRssBytes, watchMaxCpuPercent);
     }
 
     /** The configuration with every key at its default. */
@@ -179,6 +190,9 @@ public record AgentConfig(
         Duration backoffMax = p.duration(SHIP_BACKOFF_MAX, Duration.ofSeconds(1), Duration.ofHours(24));
         Duration timeout = p.duration(SHIP_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(10));
         Long hashBudget = p.size(HASH_MAX_BYTES_PER_CYCLE, 0, 16L << 30);
+        Long spoolBytes = p.size(SPOOL_MAX_BYTES, 1L << 20, 64L << 30);
+        Long watchRss = p.size(WATCH_MAX_RSS, 32L << 20, 4L << 30);
+        Integer watchCpu = p.integer(WATCH_MAX_CPU_PERCENT, 1, 400);
         if (sampleInterval != null && reportWindow != null && reportWindow.compareTo(sampleInterval) < 0) {
             p.problem(REPORT_WINDOW, "a duration at least sample.interval (" + Durations.format(sampleInterval) + ")");
         }
@@ -187,7 +201,7 @@ public record AgentConfig(
         }
         if (!problems.isEmpty()) throw new ConfigException(fileName, problems);
         return new AgentConfig(serverUrl, stateDir, sampleInterval, reportWindow, top, maxReports, retention,
-                batch, backoffMin, backoffMax, timeout, hashBudget);
+                batch, backoffMin, backoffMax, timeout, hashBudget, spoolBytes, watchRss, watchCpu);
     }
 
     /** One line for the start-up log; no secrets live in the configuration. */
@@ -202,7 +216,9 @@ public record AgentConfig(
                 + " batch=" + shipBatchSize
                 + " backoff=" + Durations.format(shipBackoffMin) + ".." + Durations.format(shipBackoffMax)
                 + " timeout=" + Durations.format(shipTimeout)
-                + " hashBudget=" + Durations.formatSize(hashMaxBytesPerCycle) + "/cycle";
+                + " hashBudget=" + Durations.formatSize(hashMaxBytesPerCycle) + "/cycle"
+                + " spoolMaxBytes=" + Durations.formatSize(spoolMaxBytes)
+                + " watch=" + Durations.formatSize(watchMaxRssBytes) + "," + watchMaxCpuPercent + "%cpu";
     }
 
     private static Map<String, String> defaults() {
@@ -219,6 +235,9 @@ public record AgentConfig(
         d.put(SHIP_BACKOFF_MAX, "5m");
         d.put(SHIP_TIMEOUT, "30s");
         d.put(HASH_MAX_BYTES_PER_CYCLE, "64MiB");
+        d.put(SPOOL_MAX_BYTES, "256MiB");
+        d.put(WATCH_MAX_RSS, "96MiB");
+        d.put(WATCH_MAX_CPU_PERCENT, "5");
         return java.util.Collections.unmodifiableMap(d);
     }
 

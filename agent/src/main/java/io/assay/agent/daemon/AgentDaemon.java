@@ -19,11 +19,14 @@ import io.assay.agent.schedule.ShipJob;
 import io.assay.agent.ship.Backoff;
 import io.assay.agent.ship.HttpClients;
 import io.assay.agent.ship.Shipper;
+import io.assay.agent.spool.EventStamp;
 import io.assay.agent.spool.Spool;
 import io.assay.agent.state.Enrollment;
 import io.assay.agent.state.StateDir;
 import io.assay.agent.state.StateException;
 import io.assay.protocol.Ed25519Signer;
+import io.assay.protocol.Hashes;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -36,9 +39,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code assay-agent run}: everything started in {@link #start} and stopped, in reverse, in
- * {@link #close()}. Stopping does not flush the current window: what was spooled stays spooled,
- * and the next start begins a new window (the restart is visible to auditors through
- * {@code agentStartedMs}).
+ * {@link #close()}. The run is visible in the chain: a START report (after a CRASH report when the
+ * previous run never stopped cleanly, and before a CONFIG report when the configuration or rules
+ * changed), and a STOP report on a clean stop whose window is the window left open. What was
+ * spooled stays spooled.
  */
 public final class AgentDaemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
@@ -75,11 +79,19 @@ public final class AgentDaemon implements AutoCloseable {
         AgentInfo agent = AgentInfo.current();
         AgentDaemon daemon = new AgentDaemon(enrollment.hostId());
         try {
-            Spool spool = daemon.own(Spool.open(state.spoolFile(), clock, config.spoolMaxReports()));
-            long starts = spool.recordStart();
-            log.info("host {}: assay-agent {} starting (start #{} on this spool, {} report(s) waiting); {}",
-                    enrollment.hostId(), agent.version(), starts, spool.depth(), config.withServerUrl(server).summary());
+            Spool spool = daemon.own(Spool.openReplacingCorrupt(state.spoolFile(), clock, config.spoolMaxReports(),
+                    config.spoolMaxBytes()));
             HostDetector detector = daemon.own(Detectors.load(configDir, HostDetector.Roots.system()));
+            spool.bind(enrollment.hostId(), signer, new EventStamp(agent.version(), agent.startedMs(),
+                    detector.rulesHash(), detector.allowlistHash()));
+            String configHash = Hashes.sha256Hex((config.withServerUrl(server).summary() + "\n" + detector.rulesHash()
+                    + "\n" + detector.allowlistHash()).getBytes(StandardCharsets.UTF_8));
+            spool.recordStart(configHash);
+            // Popped after the schedule has stopped and before the spool closes: the last report of a run.
+            daemon.resources.push(() -> spool.recordStop("agent stopped cleanly"));
+            log.info("host {}: assay-agent {} starting (start #{} on this spool, {} report(s) waiting); {}",
+                    enrollment.hostId(), agent.version(), spool.status().starts(), spool.depth(),
+                    config.withServerUrl(server).summary());
             OkHttpClient http = HttpClients.create(config.shipTimeout());
             daemon.resources.push(() -> HttpClients.close(http));
             Shipper shipper = new Shipper(http, server, enrollment.hostId(), enrollment.hostToken(), spool,
@@ -88,7 +100,7 @@ public final class AgentDaemon implements AutoCloseable {
 
             WindowAssembler assembler = new WindowAssembler(detector, new ExecutableHasher(config.hashMaxBytesPerCycle()),
                     agent, config.reportWindow(), config.reportTopProcesses(), clock.instant());
-            Schedule schedule = new QuartzSchedule(2);
+            Schedule schedule = new QuartzSchedule(2, clock);
             SampleJob sample = new SampleJob(clock, new CpuSampler(HostDetector.Roots.system().proc()),
                     new ProcessSampler(detector::lastListing, new UserNames()), assembler, spool, enrollment.hostId(), signer,
                     () -> {

@@ -2,6 +2,7 @@ package io.assay.agent.schedule;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Date;
 import java.util.Properties;
@@ -33,8 +34,11 @@ public final class QuartzSchedule implements Schedule {
     private static final String RUNNABLE = "runnable";
 
     private final Scheduler scheduler;
+    private final Clock clock;
 
-    public QuartzSchedule(int threads) {
+    /** @param clock the clock first runs are timed from (the daemon's injected clock) */
+    public QuartzSchedule(int threads, Clock clock) {
+        this.clock = requireNonNull(clock, "clock");
         if (threads < 1 || threads > 4) throw new IllegalArgumentException("threads must be 1..4");
         Properties p = new Properties();
         // Quartz keeps schedulers in a JVM-wide registry by name; tests create several.
@@ -63,7 +67,7 @@ public final class QuartzSchedule implements Schedule {
         JobDetail detail = JobBuilder.newJob(RunnableJob.class).withIdentity(name).usingJobData(data).build();
         Trigger trigger = TriggerBuilder.newTrigger()
                 .withIdentity(name + "-trigger")
-                .startAt(new Date(System.currentTimeMillis() + initialDelay.toMillis()))
+                .startAt(new Date(clock.millis() + initialDelay.toMillis()))
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule()
                         .withIntervalInMilliseconds(period.toMillis())
                         .repeatForever()

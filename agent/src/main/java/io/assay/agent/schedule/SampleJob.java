@@ -12,9 +12,14 @@ import io.assay.agent.spool.Spool;
 import io.assay.agent.spool.SpoolException;
 import io.assay.protocol.Ed25519Signer;
 import io.assay.protocol.Finding;
+import io.assay.protocol.ReportEvent;
 import io.assay.protocol.Verdict;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -24,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * One sample tick: read the samplers, feed the window, and when the window closes (due, or at
  * once on a signature finding) spool the report; a finding or a {@code MINING} verdict asks for
  * shipping right away.
+ *
+ * <p>While the spool cannot be written (disk full, I/O errors) closed windows are held in memory,
+ * in order, and written when it works again; past {@link #MAX_HELD} the oldest clean ones are
+ * dropped and counted, and a signed SHED report records them once the spool works. Held
+ * {@code MINING} and {@code SUSPECT} windows are never dropped.
  */
 public final class SampleJob implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SampleJob.class);
@@ -36,6 +46,12 @@ public final class SampleJob implements Runnable {
     private final String hostId;
     private final Ed25519Signer signer;
     private final Runnable shipNow;
+    /** Windows held while the spool fails: about an hour of 10 s samples with 60 s windows. */
+    static final int MAX_HELD = 64;
+    private final Deque<ReportDraft> held = new ArrayDeque<>();
+    private long droppedCount;
+    private long droppedFromMs;
+    private long droppedToMs;
     private boolean spoolFailing;
 
     public SampleJob(Clock clock, Sampler<CpuLoad> cpu, Sampler<List<ProcessObservation>> processes,
@@ -60,25 +76,73 @@ public final class SampleJob implements Runnable {
         }
         if (result.closed().isEmpty()) return;
         ReportDraft draft = result.closed().get();
-        AppendResult appended;
-        try {
-            appended = spool.append(draft, hostId, signer);
-        } catch (SpoolException e) {
-            if (!spoolFailing) log.error("host {}: cannot write the window's report: {}", hostId, e.getMessage());
-            spoolFailing = true;
-            return;
+        held.addLast(draft);
+        List<Long> written = new ArrayList<>();
+        while (!held.isEmpty()) {
+            ReportDraft next = held.peekFirst();
+            AppendResult appended;
+            try {
+                if (droppedCount > 0 && held.size() <= MAX_HELD / 2) recordDropped();
+                appended = spool.append(next, hostId, signer);
+            } catch (SpoolException e) {
+                if (!spoolFailing) {
+                    log.error("host {}: cannot write the window's report: {} Holding closed windows in memory (up to {})"
+                            + " until the spool can be written.", hostId, e.getMessage(), MAX_HELD);
+                }
+                spoolFailing = true;
+                recordErrorQuietly("spool: " + e.getMessage());
+                dropBeyondBound();
+                break;
+            }
+            held.pollFirst();
+            written.addAll(appended.writtenSeqs());
+            if (spoolFailing) log.info("host {}: writing reports to the spool works again", hostId);
+            spoolFailing = false;
         }
-        if (spoolFailing) log.info("host {}: writing reports to the spool works again", hostId);
-        spoolFailing = false;
-        if (!appended.writtenSeqs().isEmpty()) {
-            log.debug("host {}: spooled seq {} verdict {} ({} findings, {} notes)", hostId, appended.writtenSeqs(),
+        if (!written.isEmpty()) {
+            log.debug("host {}: spooled seq {} verdict {} ({} findings, {} notes)", hostId, written,
                     draft.verdict(), draft.findings().size(), draft.notes().size());
         }
-        if (draft.verdict() == Verdict.MINING && !appended.writtenSeqs().isEmpty()) {
-            log.warn("host {}: report seq {} says MINING: {}", hostId, appended.writtenSeqs(),
-                    summarize(draft.findings()));
+        if (draft.verdict() == Verdict.MINING) {
+            log.warn("host {}: window from {} says MINING{}: {}", hostId, Instant.ofEpochMilli(draft.windowStartMs()),
+                    held.isEmpty() ? "" : " (held in memory: the spool cannot be written)", summarize(draft.findings()));
         }
         if (!result.urgentFindings().isEmpty() || draft.verdict() == Verdict.MINING) shipNow.run();
+    }
+
+    /** Windows held in memory because the spool cannot be written (for tests and status). */
+    int heldCount() {
+        return held.size();
+    }
+
+    private void dropBeyondBound() {
+        Iterator<ReportDraft> it = held.iterator();
+        while (held.size() > MAX_HELD && it.hasNext()) {
+            ReportDraft d = it.next();
+            if (d.verdict() == Verdict.MINING || d.verdict() == Verdict.SUSPECT) continue;
+            it.remove();
+            if (droppedCount == 0) droppedFromMs = d.windowStartMs();
+            droppedToMs = Math.max(droppedToMs, d.windowEndMs());
+            droppedCount++;
+        }
+    }
+
+    private void recordDropped() {
+        String reason = droppedCount + " clean or degraded window(s) from " + Instant.ofEpochMilli(droppedFromMs) + " to "
+                + Instant.ofEpochMilli(droppedToMs) + " were dropped, not written, because the spool could not be"
+                + " written (disk full or I/O errors) for longer than the agent holds windows in memory";
+        spool.recordEvent(ReportEvent.of(ReportEvent.Kind.SHED, reason), droppedFromMs, droppedToMs);
+        log.warn("host {}: {}", hostId, reason);
+        droppedCount = 0;
+        droppedToMs = 0;
+    }
+
+    private void recordErrorQuietly(String error) {
+        try {
+            spool.recordError(error);
+        } catch (SpoolException e) {
+            // The disk is still full: the log line above is the record.
+        }
     }
 
     /** The first few findings' summaries: the full evidence is in the report, not the log. */

@@ -21,6 +21,8 @@ public record ShipResult(Outcome outcome, int acked, Duration retryIn, String pr
         SENT,
         /** The collector refused a report (4xx problem); the accepted prefix was marked. */
         REFUSED,
+        /** The collector refused the chain (lost reports, diverged chain) and the spool healed its side; send again now. */
+        HEALED,
         /** The collector is busy or down, or the network failed; will retry after {@code retryIn}. */
         RETRY
     }

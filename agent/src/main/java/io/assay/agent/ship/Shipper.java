@@ -2,6 +2,7 @@ package io.assay.agent.ship;
 
 import static java.util.Objects.requireNonNull;
 
+import io.assay.agent.spool.ChainHeal;
 import io.assay.agent.spool.Spool;
 import io.assay.agent.spool.SpoolEntry;
 import io.assay.protocol.Json;
@@ -92,6 +93,7 @@ public final class Shipper {
         for (int i = 0; i < maxBatches; i++) {
             ShipResult r = shipOnce();
             results.add(r);
+            if (r.outcome() == ShipResult.Outcome.HEALED) continue;
             if (r.outcome() != ShipResult.Outcome.SENT || r.acked() == 0) break;
         }
         return results;
@@ -155,6 +157,24 @@ public final class Shipper {
         int status = response.code();
         Problem problem = parseProblem(status, text);
         applyAcks(batch, problem.acks());
+        ChainHeal heal = spool.healChain(problem.type(), problem.seq(), problem.expectedSeq(), problem.chainEndHash());
+        if (heal != ChainHeal.NONE) {
+            // The spool fixed its side (resend, gap or new epoch): try again now instead of refusing forever.
+            String what = problem.type() + " (" + status + "): " + problem.detail() + "; healed: " + heal.name().toLowerCase();
+            spool.recordError(what);
+            log.warn("host {}: the collector did not take {} ({}); the collector's chain ends at seq {}; {}", hostId,
+                    range, problem.type(), problem.expectedSeq() - 1, switch (heal) {
+                        case RESENT -> "sending the reports it lost again";
+                        case GAP -> "it lost reports this agent no longer holds: recorded as a signed gap";
+                        case EPOCH -> "this agent's state was rolled back: continuing in a new epoch from the collector's end";
+                        case NONE -> "";
+                    });
+            backoff.reset();
+            notBefore = Instant.EPOCH;
+            lastLoggedProblem = "";
+            return new ShipResult(ShipResult.Outcome.HEALED, countMatching(batch, problem.acks()), Duration.ZERO,
+                    problem.type());
+        }
         String what = problem.type() + " (" + status + "): " + problem.detail()
                 + (problem.seq() >= 0 ? " [seq " + problem.seq() + "]" : "");
         Optional<Duration> retryAfter = (status == 429 || status == 503)
@@ -184,12 +204,12 @@ public final class Shipper {
     private Optional<String> applyAcks(List<SpoolEntry> batch, List<Ack> acks) {
         Map<Long, String> sent = new HashMap<>();
         for (SpoolEntry e : batch) sent.put(e.seq(), e.payloadHash());
-        List<Long> ok = new ArrayList<>();
+        Map<Long, String> ok = new HashMap<>();
         String mismatch = null;
         for (Ack ack : acks) {
             String expected = sent.get(ack.seq());
             if (expected != null && expected.equals(ack.payloadHash()) && ack.hostId().equals(hostId)) {
-                ok.add(ack.seq());
+                ok.put(ack.seq(), expected);
             } else if (mismatch == null) {
                 mismatch = "ack-mismatch: the collector acknowledged seq " + ack.seq() + " of host " + ack.hostId()
                         + " with payload hash " + ack.payloadHash() + ", which is not what this spool sent"

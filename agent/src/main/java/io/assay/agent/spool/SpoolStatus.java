@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param lastError the last shipping problem ("" when none)
  * @param starts how many times {@code assay-agent run} started on this spool
  * @param shedPending windows shed and not yet recorded in a gap report
+ * @param quarantined reports that could not be read back, kept in the quarantine table
+ * @param epochs times the chain continued from the collector's chain end (rolled-back state)
+ * @param bytes bytes of envelopes stored (unacknowledged and retained acknowledged ones)
  */
 public record SpoolStatus(
         long depth,
@@ -26,7 +29,10 @@ public record SpoolStatus(
         String lastError,
         long lastErrorMs,
         long starts,
-        long shedPending) {
+        long shedPending,
+        long quarantined,
+        long epochs,
+        long bytes) {
     public SpoolStatus {
         requireNonNull(lastReportVerdict, "lastReportVerdict");
         requireNonNull(lastError, "lastError");
@@ -34,5 +40,18 @@ public record SpoolStatus(
 
     public Optional<String> error() {
         return lastError.isEmpty() ? Optional.empty() : Optional.of(lastError);
+    }
+
+    /**
+     * The problem shipping has now: the last error, unless the collector acknowledged a report
+     * after it (then it healed and is history).
+     */
+    public Optional<String> currentProblem() {
+        return lastError.isEmpty() || lastAckMs > lastErrorMs ? Optional.empty() : Optional.of(lastError);
+    }
+
+    /** No spool yet: everything zero or empty. */
+    public static SpoolStatus empty() {
+        return new SpoolStatus(0, 0, 0, "", 0, 0, "", 0, 0, 0, 0, 0, 0);
     }
 }

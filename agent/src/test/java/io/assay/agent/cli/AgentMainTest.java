@@ -114,8 +114,21 @@ class AgentMainTest {
                 .contains("CLEAN")
                 .contains("spool depth:   1 unacknowledged")
                 .contains("last ack:      none yet")
-                .contains("last error:    network: java.net.ConnectException: refused")
+                .contains("problem now:   network: java.net.ConnectException: refused (since ")
                 .contains("restarts:      1");
+
+        // The collector acknowledges later: the old error is history, not the current problem.
+        try (var spool = io.assay.agent.spool.Spool.open(state.spoolFile(), java.time.Clock.offset(
+                java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(1)), 10)) {
+            var first = spool.pending(1).get(0);
+            spool.markAcked(java.util.Map.of(first.seq(), first.payloadHash()));
+        }
+        stdout.reset();
+        assertThat(run("status", "--state-dir", tmp.toString())).isZero();
+        assertThat(stdout.toString(StandardCharsets.UTF_8))
+                .contains("problem now:   none")
+                .contains("last error:    network: java.net.ConnectException: refused at ")
+                .contains("(healed since)");
     }
 
     @Test

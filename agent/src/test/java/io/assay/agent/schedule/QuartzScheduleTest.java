@@ -2,6 +2,7 @@ package io.assay.agent.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,7 @@ class QuartzScheduleTest {
         CountDownLatch onDemand = new CountDownLatch(1);
         AtomicInteger slowRuns = new AtomicInteger();
         Thread[] worker = new Thread[1];
-        try (QuartzSchedule schedule = new QuartzSchedule(2)) {
+        try (QuartzSchedule schedule = new QuartzSchedule(2, Clock.systemUTC())) {
             schedule.every("tick", Duration.ofMillis(100), Duration.ZERO, () -> {
                 worker[0] = Thread.currentThread();
                 ticks.countDown();

@@ -89,7 +89,7 @@ public final class IngestRoutes implements RouteModule {
             case PREV_MISMATCH -> "Prev does not match";
         };
         return new ApiException(new Problem(e.reason().wireName(), title, status, e.getMessage(), e.index(), e.seq(),
-                e.acks()), Map.of());
+                e.acks(), e.expectedSeq(), e.chainEndHash()), Map.of());
     }
 
     /** The envelopes of a report batch with their exact bytes (stored and logged verbatim). */

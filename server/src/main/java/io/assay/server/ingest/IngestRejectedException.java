@@ -37,6 +37,9 @@ public final class IngestRejectedException extends Exception {
     private final int index;
     private final long seq;
     private final transient List<Ack> acks;
+    /** For chain refusals: where the host's chain ends at the collector (seq 0, "" when empty or not about the chain). */
+    private long chainEndSeq;
+    private String chainEndHash = "";
 
     public IngestRejectedException(Reason reason, String detail, int index, long seq, List<Ack> acks) {
         super(detail);
@@ -70,6 +73,29 @@ public final class IngestRejectedException extends Exception {
     }
 
     IngestRejectedException withPosition(int index, long seq, List<Ack> acks) {
-        return new IngestRejectedException(reason, getMessage(), index, seq, acks);
+        return new IngestRejectedException(reason, getMessage(), index, seq, acks)
+                .withChainEnd(chainEndSeq, chainEndHash);
+    }
+
+    /**
+     * Adds where the host's chain ends, so the agent can heal: resend what the collector lost
+     * (a restored backup answers {@code seq-gap}), or continue from the collector's end (an agent
+     * whose state was rolled back gets {@code seq-reused}).
+     */
+    IngestRejectedException withChainEnd(long seq, String payloadHash) {
+        this.chainEndSeq = seq;
+        this.chainEndHash = requireNonNull(payloadHash, "payloadHash");
+        return this;
+    }
+
+    /** The seq the collector expects next for a chain refusal; 0 when the refusal is not about the chain. */
+    public long expectedSeq() {
+        return reason == Reason.SEQ_REUSED || reason == Reason.SEQ_GAP || reason == Reason.PREV_MISMATCH
+                ? chainEndSeq + 1 : 0;
+    }
+
+    /** The payload hash of the collector's chain end ("" when empty or not about the chain). */
+    public String chainEndHash() {
+        return chainEndHash;
     }
 }

@@ -166,7 +166,7 @@ public final class Ingestor {
                         Optional.of(envelopeJson)));
                 log.warn("{}: fork at seq {}: a second, different signed report was uploaded", hostId, r.seq());
                 return new Outcome(acks, Optional.of(new IngestRejectedException(Reason.SEQ_REUSED, detail, i, r.seq(),
-                        acks)));
+                        acks).withChainEnd(lastSeq, end.map(Chain.Link::payloadHash).orElse(""))));
             }
             try {
                 Chain.verifyNext(end, r);
@@ -178,7 +178,7 @@ public final class Ingestor {
                 };
                 log.debug("{}: refused seq {}: {}", hostId, r.seq(), e.getMessage());
                 return new Outcome(acks, Optional.of(new IngestRejectedException(reason, e.getMessage(), i, r.seq(),
-                        acks)));
+                        acks).withChainEnd(lastSeq, end.map(Chain.Link::payloadHash).orElse(""))));
             }
             tx.appendReport(new StoredReport(new ReportRow(hostId, r.seq(), sr.payloadHash(), r.windowStartMs(),
                     r.windowEndMs(), r.verdict(), receivedAt, r.agentStartedMs()), envelopeJson));

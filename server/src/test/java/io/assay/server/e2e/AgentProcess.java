@@ -95,6 +95,12 @@ final class AgentProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL (kill -9), then waits until the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) throw new AssertionError("agent did not die of SIGKILL within 20 s");
+    }
+
     /** SIGTERM, then waits; returns the exit code. */
     int stop() throws InterruptedException {
         process.destroy();
