@@ -53,6 +53,6 @@ public record ReportDraft(
 
     public Report toReport(String hostId, long seq, String prev) {
         return new Report(Report.FORMAT_VERSION, hostId, seq, prev, windowStartMs, windowEndMs, agentVersion,
-                agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings, verdict, notes, hardware);
+                agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings, verdict, notes, hardware, List.of());
     }
 }
