@@ -1,12 +1,14 @@
 #!/bin/sh
 # Installs the Assay agent as a systemd service.
 #
-#   install.sh [--prefix DIR] [--server URL] [--token TOKEN] [--no-start]
+#   install.sh [--prefix DIR] [--server URL] [--token TOKEN] [--ca-fingerprint FP] [--no-start]
 #
 # --prefix DIR   install under DIR instead of / (for packaging and tests: no user is created,
 #                nothing is started)
 # --server URL   collector URL, written into /etc/assay/agent.conf on first install
 # --token TOKEN  enrollment token: enroll right after installing (needs --server)
+# --ca-fingerprint FP  with an https --server: the collector CA's fingerprint (sha256:..., from
+#                'assay-server tls fingerprint ca.crt'); enrollment pins that CA, and is refused without it
 # --no-start     install and enable, but do not start the service
 #
 # Re-running it upgrades the program files and the unit; it never overwrites an existing
@@ -14,13 +16,14 @@
 # Exit codes: 0 installed, 1 failed, 2 usage error.
 set -eu
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
-prefix=""; server=""; token=""; start=1
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+prefix=""; server=""; token=""; ca_fp=""; start=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) prefix=${2:?--prefix needs a directory}; shift 2 ;;
     --server) server=${2:?--server needs a URL}; shift 2 ;;
     --token) token=${2:?--token needs a value}; shift 2 ;;
+    --ca-fingerprint) ca_fp=${2:?--ca-fingerprint needs sha256:HEX}; shift 2 ;;
     --no-start) start=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install.sh: unknown option '$1'. Run install.sh --help." >&2; exit 2 ;;
@@ -87,7 +90,8 @@ if [ -n "$token" ]; then
   chmod 0600 "$token_file"
   printf '%s\n' "$token" > "$token_file"
   chown assay "$token_file"
-  runuser -u assay -- "$opt/bin/assay-agent" enroll --server "$server" --token-file "$token_file" --state-dir "$state"
+  runuser -u assay -- "$opt/bin/assay-agent" enroll --server "$server" --token-file "$token_file" --state-dir "$state" \
+    ${ca_fp:+--ca-fingerprint "$ca_fp"}
   rm -f "$token_file"
 fi
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then

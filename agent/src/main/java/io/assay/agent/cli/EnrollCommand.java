@@ -1,6 +1,11 @@
 package io.assay.agent.cli;
 
+import io.assay.agent.enroll.CollectorPin;
 import io.assay.agent.enroll.Enroller;
+import io.assay.agent.ship.CollectorTrust;
+import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
 import io.assay.agent.enroll.HostIdentityProbe;
 import io.assay.agent.report.AgentInfo;
 import io.assay.agent.ship.HttpClients;
@@ -52,19 +57,51 @@ final class EnrollCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Request time limit in seconds (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
+    @Option(names = "--ca", paramLabel = "FILE", description = "The collector's CA certificate (ca.crt from 'assay-server"
+            + " tls init'): pinned, and the only CA trusted for the collector from now on.")
+    Path caFile;
+
+    @Option(names = "--ca-fingerprint", paramLabel = "sha256:HEX", description = "Pin the certificate the collector"
+            + " presents if it has this fingerprint (from 'assay-server tls fingerprint ca.crt'); for unattended"
+            + " installs. Without --ca or this, an https enrollment asks at the terminal, or is refused without one.")
+    String caFingerprint;
+
     @Override
     public Integer call() {
         String token = tokenSource.token != null ? tokenSource.token : readToken(tokenSource.tokenFile);
-        OkHttpClient http = HttpClients.create(Duration.ofSeconds(Math.max(1, timeoutSeconds)));
+        Duration timeout = Duration.ofSeconds(Math.max(1, timeoutSeconds));
+        URI serverUri;
+        try {
+            serverUri = URI.create(server.replaceAll("/+$", ""));
+        } catch (IllegalArgumentException e) {
+            throw new EnrollException("The server URL \"" + server + "\" is not a usable http(s) URL: " + e.getMessage(), true);
+        }
+        Optional<X509Certificate> pin = CollectorPin.decide(serverUri, Optional.ofNullable(caFile),
+                Optional.ofNullable(caFingerprint), Optional.ofNullable(System.console()), timeout, System.out);
+        OkHttpClient http = HttpClients.create(timeout, pin);
         try {
             StateDir state = new StateDir(stateDir);
             EnrollResponse answer = new Enroller(http, state, new SecureRandom(), Clock.systemUTC())
                     .enroll(server, token, HostIdentityProbe.probe(new SystemInfo()), AgentInfo.current().version(), force);
             System.out.println("Enrolled as host " + answer.hostId() + " (key " + answer.keyId() + "); state in " + state.root());
+            if (pin.isPresent()) {
+                writePin(state.root(), pin.get());
+                System.out.println("Pinned the collector's CA " + CollectorTrust.fingerprint(pin.get()) + " in "
+                        + state.root().resolve(CollectorTrust.PINNED_CA_FILE) + "; only it is trusted for the collector.");
+            }
             for (String w : answer.warnings()) System.out.println("warning from the collector: " + w);
             return ExitCodes.OK;
         } finally {
             HttpClients.close(http);
+        }
+    }
+
+    private static void writePin(Path stateDir, X509Certificate ca) {
+        try {
+            CollectorTrust.writePinned(stateDir, ca);
+        } catch (IOException e) {
+            throw new EnrollException("Enrolled, but cannot write the pinned CA to " + stateDir + " (" + e + "); the agent"
+                    + " would not trust the collector. Fix the directory's permissions and enroll again with --force.", e);
         }
     }
 

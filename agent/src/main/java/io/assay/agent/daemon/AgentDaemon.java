@@ -17,6 +17,7 @@ import io.assay.agent.schedule.SampleJob;
 import io.assay.agent.schedule.Schedule;
 import io.assay.agent.schedule.ShipJob;
 import io.assay.agent.ship.Backoff;
+import io.assay.agent.ship.CollectorTrust;
 import io.assay.agent.ship.HttpClients;
 import io.assay.agent.ship.Shipper;
 import io.assay.agent.spool.EventStamp;
@@ -92,7 +93,7 @@ public final class AgentDaemon implements AutoCloseable {
             log.info("host {}: assay-agent {} starting (start #{} on this spool, {} report(s) waiting); {}",
                     enrollment.hostId(), agent.version(), spool.status().starts(), spool.depth(),
                     config.withServerUrl(server).summary());
-            OkHttpClient http = HttpClients.create(config.shipTimeout());
+            OkHttpClient http = HttpClients.create(config.shipTimeout(), CollectorTrust.readPinned(state.root()));
             daemon.resources.push(() -> HttpClients.close(http));
             Shipper shipper = new Shipper(http, server, enrollment.hostId(), enrollment.hostToken(), spool,
                     config.shipBatchSize(), new Backoff(config.shipBackoffMin(), config.shipBackoffMax(), new SecureRandom()),

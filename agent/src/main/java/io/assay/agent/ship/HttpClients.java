@@ -1,14 +1,40 @@
 package io.assay.agent.ship;
 
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.OkHttpClient;
 
-/** The agent's one OkHttp configuration: every phase of a call bounded by {@code ship.timeout}. */
+/** The agent's one OkHttp configuration: every phase of a call bounded by {@code ship.timeout}; the pinned collector CA. */
 public final class HttpClients {
     private HttpClients() {}
 
     public static OkHttpClient create(Duration timeout) {
-        return new OkHttpClient.Builder()
+        return create(timeout, Optional.empty());
+    }
+
+    /**
+     * A client that, for https, trusts {@code pinnedCa} alone when given (see {@link CollectorTrust}),
+     * else the JVM's default CAs. Host names are checked either way.
+     */
+    public static OkHttpClient create(Duration timeout, Optional<X509Certificate> pinnedCa) {
+        OkHttpClient.Builder b = new OkHttpClient.Builder();
+        if (pinnedCa.isPresent()) {
+            X509TrustManager trust = CollectorTrust.pinnedTrustManager(pinnedCa.get());
+            try {
+                SSLContext ctx = SSLContext.getInstance("TLS");
+                ctx.init(null, new TrustManager[] {trust}, new SecureRandom());
+                b.sslSocketFactory(ctx.getSocketFactory(), trust);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("TLS is not available in this JVM", e);
+            }
+        }
+        return b
                 .connectTimeout(timeout)
                 .readTimeout(timeout)
                 .writeTimeout(timeout)

@@ -48,6 +48,9 @@ final class ProblemErrorHandler extends ErrorHandler {
                     "the request line is longer than this collector accepts" + reason);
             case 431 -> Problem.of(431, "headers-too-large", "Request headers too large",
                     "the request's headers are larger than this collector accepts" + reason + "; send fewer or shorter headers");
+            // Jetty says 505 for a request line whose version it cannot read; that is the client's mistake.
+            case 505 -> Problem.of(400, "malformed", "Malformed request",
+                    "the request line is not 'METHOD /path HTTP/1.1'" + reason + "; check for spaces in the path");
             case 503 -> Problem.of(503, "unavailable", "Unavailable", "the collector cannot answer now" + reason + "; retry later");
             default -> status >= 500
                     ? Problem.of(status, "internal", "Internal error",

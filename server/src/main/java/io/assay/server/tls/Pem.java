@@ -53,7 +53,7 @@ public final class Pem {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             while ((o = p.readObject()) != null) {
                 if (o instanceof PrivateKeyInfo info) return converter.getPrivateKey(info);
-                if (o instanceof PEMKeyPair pair) return converter.getKeyPair(pair).getPrivate();
+                if (o instanceof PEMKeyPair pair) return converter.getPrivateKey(pair.getPrivateKeyInfo());
             }
         } catch (IOException | RuntimeException e) {
             throw new TlsException("Cannot read the private key from " + file + " (" + e.getMessage() + "). It must be"
@@ -63,11 +63,17 @@ public final class Pem {
                 + " (the collector restarts unattended). Decrypt it with openssl pkey, keep the file mode 0600.");
     }
 
-    /** {@code objects} (certificates, keys) as PEM text. */
+    /** {@code objects} (certificates; private keys go out as PKCS#8 "PRIVATE KEY") as PEM text. */
     public static String write(Object... objects) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            for (Object o : objects) w.writeObject(o);
+            for (Object o : objects) {
+                if (o instanceof PrivateKey k) {
+                    w.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(k, null));
+                } else {
+                    w.writeObject(o);
+                }
+            }
         } catch (IOException e) {
             throw new IllegalStateException("writing PEM to memory failed", e);
         }
