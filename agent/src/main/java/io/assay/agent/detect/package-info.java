@@ -23,19 +23,24 @@
  *       several keys together; asked only of processes that already have a finding, only on
  *       127.0.0.1 or ::1, once per process and port, a bounded number of connections per cycle);
  *       and a connection to a pool port <em>corroborated by a process signal</em>
- *       ({@code sig.net.pool-endpoint}).
+ *       ({@code sig.net.pool-endpoint}); and a cgminer-style API answering on the well-known port
+ *       4028 on loopback ({@code sig.asic.miner-api}), on its listening process, or host-wide when
+ *       that process is not visible.
  *   <li><b>Behaviours</b> of one process, in independence groups: <i>load</i> (sustained share of a
  *       core, full load at positive nice), <i>location</i> (exe in /tmp, /var/tmp, /dev/shm; deleted;
  *       memfd), <i>disguise</i> (a user process posing as a kernel thread, a campaign name, a packed
  *       exe), <i>memory</i> (RandomX-size explicit huge pages), <i>msr</i> ({@code /dev/cpu/N/msr}
- *       open). Findings in one group are facets of one fact and count once. Two weak ones never
+ *       open), <i>gpu</i> (sustained GPU compute with no ML, rendering or video library loaded and no
+ *       encoder use: {@code beh.gpu.unexplained}; with a pool-port connection it is {@code MINING}).
+ *       Findings in one group are facets of one fact and count once. Two weak ones never
  *       count towards {@code MINING}: the name-mismatch ({@code beh.disguise.comm}, many programs set
  *       their own title) and an uncorroborated pool port ({@code beh.net.pool-port}). A memfd exe
  *       ({@code beh.exe.memfd}) is weak when alone: container runtimes re-exec themselves from memfd
  *       ({@code runc_cloned}) and systemd and sandboxes run sealed memfds, so a lone one is reported
  *       as evidence but does not make the window {@code SUSPECT}; with CPU load or another behaviour
  *       of the same process it counts, and as the location group towards {@code MINING}.
- *   <li><b>Host</b> state: bulk huge-page reservation, {@code /etc/ld.so.preload}, msr writes enabled,
+ *   <li><b>Host</b> state: a USB device that is mining hardware ({@code host.asic.usb}), bulk
+ *       huge-page reservation, {@code /etc/ld.so.preload}, msr writes enabled,
  *       CPU busy time that no visible process accounts for (from {@code /proc/stat} minus the sum of
  *       processes' own and reaped children's ticks, so {@code make -j} is not "hidden"), and pids
  *       reachable by number but missing from the {@code /proc} listing (readdir hooks).
@@ -45,7 +50,7 @@
  *
  * <ol>
  *   <li>{@code MINING} when there is any signature; or one process shows behaviours from two or more
- *       groups, at least one of them a resource group (load, memory, msr), none allowlisted (a busy
+ *       groups, at least one of them a resource group (load, memory, msr, gpu), none allowlisted (a busy
  *       binary run from /tmp; a kthread impostor holding huge pages); or CPU is burnt by no visible
  *       process while pids are hidden or {@code ld.so.preload} is set.
  *   <li>{@code DEGRADED} when the agent could not see what it must (another user's exe or fds
@@ -66,7 +71,8 @@
  * <h2>How data flows</h2>
  *
  * <p>{@link io.assay.agent.detect.HostSources} does every read (procfs, executables, config files,
- * miner API probes) and returns immutable observations per tick; the pure
+ * miner API probes) and {@link io.assay.agent.detect.HardwareSources} the GPUs, ASIC miners and
+ * energy counters ({@code io.assay.agent.hardware.*}); they return immutable observations per tick; the pure
  * {@link io.assay.agent.detect.judge.Judge} turns them plus {@link io.assay.agent.detect.Rules} into
  * findings, with its state in one {@link io.assay.agent.detect.judge.Window}, and
  * {@link io.assay.agent.detect.judge.Verdicts} is the one verdict function; {@link

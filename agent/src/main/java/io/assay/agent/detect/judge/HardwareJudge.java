@@ -56,7 +56,7 @@ final class HardwareJudge {
             List<String> matched = new ArrayList<>(List.of(a.endpoint(), a.software(),
                     String.format(Locale.ROOT, "%.0f MH/s", a.hashRateMhs()), a.devices() + " devices"));
             matched.addAll(a.poolUrls());
-            String what = "a cgminer-style miner API answers on " + a.endpoint() + " (" + (a.software().isEmpty() ? "no description" : a.software())
+            String what = "a cgminer-style miner API on " + a.endpoint() + " (" + (a.software().isEmpty() ? "no description" : a.software())
                     + String.format(Locale.ROOT, ", %.0f MH/s, %d devices", a.hashRateMhs(), a.devices())
                     + (a.poolUrls().isEmpty() ? "" : ", pools " + String.join(", ", a.poolUrls())) + ")";
             Optional<Window.Proc> owner = owner(tick, api.port(), live);
@@ -66,7 +66,7 @@ final class HardwareJudge {
                         "process " + s.pid() + " (" + s.comm() + ") serves " + what, matched, hw.at());
             } else {
                 Judge.hostWideFinding(w, "sig.asic.miner-api", a.endpoint(), Finding.Kind.SIGNATURE,
-                        what + "; the process serving it is not visible to the agent", matched, hw.at());
+                        what + " answers; the process serving it is not visible to the agent", matched, hw.at());
             }
         }
     }

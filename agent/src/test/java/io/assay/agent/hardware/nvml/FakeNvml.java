@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
  * directory of its own with the {@code scenario.txt} it answers from, plus a sysfs root that shows
  * the NVIDIA kernel module. The agent loads it exactly as it loads the real library.
  */
-final class FakeNvml {
-    final Path library;
-    final Path sysRoot;
+public final class FakeNvml {
+    public final Path library;
+    public final Path sysRoot;
 
     private FakeNvml(Path library, Path sysRoot) {
         this.library = library;
@@ -21,8 +21,8 @@ final class FakeNvml {
     }
 
     /** Builds the library in {@code dir} (each test its own: a loaded library stays loaded in the JVM). */
-    static FakeNvml build(Path dir, String scenario) throws IOException, InterruptedException {
-        Path src = dir.resolve("fake_nvml.c");
+    public static FakeNvml build(Path dir, String scenario) throws IOException, InterruptedException {
+        Path src = Files.createDirectories(dir).resolve("fake_nvml.c");
         try (InputStream in = FakeNvml.class.getResourceAsStream("/hardware/nvml/fake_nvml.c")) {
             Files.copy(in, src);
         }
@@ -40,7 +40,7 @@ final class FakeNvml {
     }
 
     /** What the fake driver says from its next {@code nvmlDeviceGetCount_v2} on. */
-    void scenario(String text) throws IOException {
+    public void scenario(String text) throws IOException {
         Files.writeString(library.resolveSibling("scenario.txt"), text);
     }
 }
