@@ -102,6 +102,12 @@ public final class Collector implements AutoCloseable {
             transparencyLog = openLog(config, store, clock);
             // Feature route modules (log, coverage, pledges, ...) are added to this list, one line each.
             List<RouteModule> modules = List.of(new LogRoutes(transparencyLog), new CoverageRoutes(store, clock));
+            TransparencyLog logForReports = transparencyLog;
+            modules = appendModules(modules, new io.assay.server.fleet.FleetRoutes(store,
+                    new io.assay.server.fleet.Pledges(store, clock, random)));
+            modules = appendModules(modules, new io.assay.server.report.ReportRoutes(store,
+                    new io.assay.server.report.ComplianceReports(store, new io.assay.server.report.StoreCoverage(store), clock),
+                    () -> { logForReports.integrate(); logForReports.checkpoint(); }));
             HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock),
                     new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random, modules);
             executor = new ThreadPoolExecutor(config.httpThreads(), config.httpThreads(), 0, TimeUnit.SECONDS,
@@ -149,6 +155,12 @@ public final class Collector implements AutoCloseable {
         return transparencyLog;
     }
 
+    private static List<RouteModule> appendModules(List<RouteModule> modules, RouteModule more) {
+        List<RouteModule> all = new java.util.ArrayList<>(modules);
+        all.add(more);
+        return List.copyOf(all);
+    }
+
     private static ThreadFactory namedThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
@@ -179,6 +191,16 @@ public final class Collector implements AutoCloseable {
     public String issueToken(Role role, String note) {
         if (role == Role.HOST) throw new IllegalArgumentException("host tokens are issued by enrollment only");
         return store.inTransaction(tx -> tokens.issue(tx, role, Optional.empty(), note, clock.instant()));
+    }
+
+    /** Creates a token of {@code role} limited to {@code scope} (operators it sees, groups it gives enrolled hosts). */
+    public String issueToken(Role role, String note, io.assay.server.store.FleetTables.TokenScope scope) {
+        if (role == Role.HOST) throw new IllegalArgumentException("host tokens are issued by enrollment only");
+        return store.inTransaction(tx -> {
+            String token = tokens.issue(tx, role, Optional.empty(), note, clock.instant());
+            tx.fleet().putScope(Tokens.hash(token), scope);
+            return token;
+        });
     }
 
     /**
