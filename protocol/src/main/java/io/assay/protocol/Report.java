@@ -16,6 +16,9 @@ import java.util.List;
  * @param rulesHash SHA-256 of the detection rules in force
  * @param allowlistHash SHA-256 of the operator allowlist in force ("" when there is none)
  * @param notes why the report is degraded, what was shed; empty when there is nothing to say
+ * @param addresses the host's IP addresses during the window (canonical text, loopback and
+ *     link-local left out), so the collector knows which host held which address when; empty
+ *     when the agent did not say (older agents, gap reports)
  */
 public record Report(
         int formatVersion,
@@ -32,7 +35,8 @@ public record Report(
         List<ProcessSample> topProcesses,
         List<Finding> findings,
         Verdict verdict,
-        List<String> notes) {
+        List<String> notes,
+        List<String> addresses) {
 
     public static final int FORMAT_VERSION = 1;
     /** The DSSE payload type of a report. */
@@ -64,5 +68,15 @@ public record Report(
         findings = List.copyOf(requireNonNull(findings, "findings"));
         requireNonNull(verdict, "verdict");
         notes = List.copyOf(requireNonNull(notes, "notes"));
+        // Absent in reports of agents that predate it: read as "not said", never refused.
+        addresses = addresses == null ? List.of() : List.copyOf(addresses);
+    }
+
+    /** A report that states no addresses (the form before {@code addresses} existed). */
+    public Report(int formatVersion, String hostId, long seq, String prev, long windowStartMs, long windowEndMs,
+            String agentVersion, long agentStartedMs, String rulesHash, String allowlistHash, LoadSummary load,
+            List<ProcessSample> topProcesses, List<Finding> findings, Verdict verdict, List<String> notes) {
+        this(formatVersion, hostId, seq, prev, windowStartMs, windowEndMs, agentVersion, agentStartedMs, rulesHash,
+                allowlistHash, load, topProcesses, findings, verdict, notes, List.of());
     }
 }

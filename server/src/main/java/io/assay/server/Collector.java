@@ -108,7 +108,10 @@ public final class Collector implements AutoCloseable {
             modules = appendModules(modules, new io.assay.server.report.ReportRoutes(store,
                     new io.assay.server.report.ComplianceReports(store, new io.assay.server.report.StoreCoverage(store), clock),
                     () -> { logForReports.integrate(); logForReports.checkpoint(); }));
-            HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock),
+            modules = appendModules(modules, new io.assay.server.ipcheck.IpCheckRoutes(store, new io.assay.server.ipcheck.IpChecks(
+                    store, new io.assay.server.report.ComplianceReports(store, new io.assay.server.report.StoreCoverage(store),
+                    clock))));
+            HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock, ingestListener()),
                     new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random, modules);
             executor = new ThreadPoolExecutor(config.httpThreads(), config.httpThreads(), 0, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(HTTP_QUEUE), namedThreads("assay-http-"));
@@ -153,6 +156,11 @@ public final class Collector implements AutoCloseable {
     /** The transparency log: sign a checkpoint now, read proofs (tools and tests). */
     public TransparencyLog transparencyLog() {
         return transparencyLog;
+    }
+
+    /** What is told of each stored report: the address book (issue 9). */
+    private static io.assay.server.ingest.IngestListener ingestListener() {
+        return io.assay.server.ingest.IngestListener.all(List.of(new io.assay.server.ipcheck.AddressBook()));
     }
 
     private static List<RouteModule> appendModules(List<RouteModule> modules, RouteModule more) {

@@ -34,6 +34,7 @@ public final class TestHost {
     private String token = "";
     private long seq;
     private String prev = "";
+    private List<String> addresses = List.of();
 
     public TestHost(String hostname, String systemUuid) {
         this.signer = Ed25519Signer.generate(RANDOM);
@@ -63,6 +64,12 @@ public final class TestHost {
         hostId = response.hostId();
         token = response.hostToken();
         return response;
+    }
+
+    /** Reports from now on state these host addresses. */
+    public TestHost withAddresses(String... addresses) {
+        this.addresses = List.of(addresses);
+        return this;
     }
 
     /** Takes {@code hostId} as this host's id without enrolling over HTTP (store-level tests insert the host). */
@@ -119,7 +126,7 @@ public final class TestHost {
                 T0.toEpochMilli(), "a".repeat(64), "", new LoadSummary(12.5, 40, 12),
                 List.of(new ProcessSample(42, "nginx", "/usr/sbin/nginx", "nginx -g daemon off;", "www-data", 3.5,
                         50_000_000, T0.toEpochMilli(), "")),
-                findings, verdict, List.of());
+                findings, verdict, List.of(), addresses);
     }
 
     /** A {@code ReportBatch} JSON body of the given reports' envelopes. */

@@ -24,7 +24,16 @@ public record ReportDraft(
         List<ProcessSample> topProcesses,
         List<Finding> findings,
         Verdict verdict,
-        List<String> notes) {
+        List<String> notes,
+        List<String> addresses) {
+
+    /** A draft that states no host addresses (gap reports). */
+    public ReportDraft(long windowStartMs, long windowEndMs, String agentVersion, long agentStartedMs, String rulesHash,
+            String allowlistHash, LoadSummary load, List<ProcessSample> topProcesses, List<Finding> findings,
+            Verdict verdict, List<String> notes) {
+        this(windowStartMs, windowEndMs, agentVersion, agentStartedMs, rulesHash, allowlistHash, load, topProcesses,
+                findings, verdict, notes, List.of());
+    }
 
     public ReportDraft {
         if (windowEndMs < windowStartMs) {
@@ -38,10 +47,11 @@ public record ReportDraft(
         findings = List.copyOf(requireNonNull(findings, "findings"));
         requireNonNull(verdict, "verdict");
         notes = List.copyOf(requireNonNull(notes, "notes"));
+        addresses = List.copyOf(requireNonNull(addresses, "addresses"));
     }
 
     public Report toReport(String hostId, long seq, String prev) {
         return new Report(Report.FORMAT_VERSION, hostId, seq, prev, windowStartMs, windowEndMs, agentVersion,
-                agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings, verdict, notes);
+                agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings, verdict, notes, addresses);
     }
 }

@@ -183,7 +183,8 @@ public final class HttpApi implements HttpHandler {
         }
         try {
             List<RawEnvelope> batch = parseBatch(RequestBodies.read(ex, maxBodyBytes));
-            sendJson(ex, 200, Json.toBytes(ingestor.ingest(token.hostId().orElseThrow(), batch)));
+            sendJson(ex, 200, Json.toBytes(ingestor.ingest(token.hostId().orElseThrow(), batch,
+                    ex.getRemoteAddress().getAddress().getHostAddress())));
         } catch (IngestRejectedException e) {
             throw rejected(e);
         } finally {

@@ -62,15 +62,11 @@ public final class ComplianceReports {
         Optional<LogTables.StoredCheckpoint> cp = store.read(tx -> tx.log().latestCheckpoint());
         List<HostLine> lines = new ArrayList<>();
         long notLogged = 0;
+        long checkpointSize = cp.map(LogTables.StoredCheckpoint::size).orElse(0L);
         for (String hostId : store.read(tx -> Pledges.hostsOf(pledge, tx.fleet()))) {
-            CoverageSource.Period period = to > from
-                    ? coverage.coverage(hostId, from, to).orElse(new CoverageSource.Period(0, Map.of()))
-                    : new CoverageSource.Period(0, Map.of());
-            Scan scan = store.read(tx -> scan(tx, hostId, from, to, cp.map(LogTables.StoredCheckpoint::size).orElse(0L)));
+            Scan scan = store.read(tx -> scan(tx, hostId, from, to, checkpointSize));
             notLogged += scan.notLogged;
-            lines.add(new HostLine(hostId, scan.hostname, scan.operator, scan.groups, period.coveredMs(),
-                    (to - from) - period.coveredMs(), period.msByVerdict(), List.copyOf(scan.findings.values()),
-                    scan.energy));
+            lines.add(line(hostId, from, to, scan));
         }
         Map<Verdict, Long> byVerdict = new EnumMap<>(Verdict.class);
         long covered = 0;
@@ -92,6 +88,22 @@ public final class ComplianceReports {
         Optional<CheckpointRef> ref = cp.map(c -> new CheckpointRef(c.size(), c.note(), c.createdAt(), unlogged));
         return new ComplianceReport(pledge, now, from, to, lines, new Totals(lines.size(), covered, gap, byVerdict,
                 mining, anyEnergy ? OptionalDouble.of(joules) : OptionalDouble.empty()), ref);
+    }
+
+    /**
+     * One host's coverage, verdict time, findings and energy over {@code [fromMs, toMs)}: the
+     * evidence an IP check answers with.
+     */
+    public HostLine evidence(String hostId, long fromMs, long toMs) {
+        return line(hostId, fromMs, toMs, store.read(tx -> scan(tx, hostId, fromMs, toMs, 0)));
+    }
+
+    private HostLine line(String hostId, long from, long to, Scan scan) {
+        CoverageSource.Period period = to > from
+                ? coverage.coverage(hostId, from, to).orElse(new CoverageSource.Period(0, Map.of()))
+                : new CoverageSource.Period(0, Map.of());
+        return new HostLine(hostId, scan.hostname, scan.operator, scan.groups, period.coveredMs(),
+                (to - from) - period.coveredMs(), period.msByVerdict(), List.copyOf(scan.findings.values()), scan.energy);
     }
 
     /** What one pass over a host's reports in the period yields. */
