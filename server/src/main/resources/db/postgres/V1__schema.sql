@@ -141,3 +141,36 @@ CREATE TABLE host_addresses (
 );
 
 CREATE INDEX host_addresses_by_address ON host_addresses (address, first_ms);
+
+-- Alerts and their webhook deliveries (issue 9).
+CREATE TABLE webhooks (
+    webhook_id     TEXT    NOT NULL PRIMARY KEY,
+    url            TEXT    NOT NULL,
+    secret         TEXT    NOT NULL,              -- HMAC-SHA256 key; the collector must sign with it, so it is kept
+    operators_json TEXT    NOT NULL,              -- operators whose alerts it gets; [] = all
+    created_at     BIGINT  NOT NULL
+);
+
+CREATE TABLE alerts (
+    alert_id    TEXT    NOT NULL PRIMARY KEY,
+    dedupe_key  TEXT    NOT NULL UNIQUE,          -- one alert per mining run, fork, silence
+    host_id     TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,                 -- mining | fork | unattested
+    seq         BIGINT  NOT NULL,
+    detail      TEXT    NOT NULL,
+    raised_at   BIGINT  NOT NULL,
+    acked_at    BIGINT,
+    acked_by    TEXT    NOT NULL
+);
+
+CREATE TABLE alert_deliveries (
+    alert_id        TEXT    NOT NULL,
+    webhook_id      TEXT    NOT NULL,
+    attempts        INTEGER NOT NULL,
+    next_attempt_ms BIGINT  NOT NULL,
+    delivered_at    BIGINT,
+    last_error      TEXT    NOT NULL,
+    PRIMARY KEY (alert_id, webhook_id)
+);
+
+CREATE INDEX alert_deliveries_due ON alert_deliveries (next_attempt_ms);

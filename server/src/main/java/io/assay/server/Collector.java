@@ -58,6 +58,8 @@ public final class Collector implements AutoCloseable {
     private final ThreadPoolExecutor executor;
     private final URI url;
     private final TransparencyLog transparencyLog;
+    /** Set once in {@link #start} before the collector is handed out (kept out of the constructor to merge cleanly). */
+    private io.assay.server.alerts.AlertDispatcher alertDispatcher;
     private boolean closed;
 
     private Collector(ServerConfig config, Clock clock, Store store, Tokens tokens, HttpApi api, HttpServer http,
@@ -97,11 +99,16 @@ public final class Collector implements AutoCloseable {
         }
         ThreadPoolExecutor executor = null;
         TransparencyLog transparencyLog = null;
+        io.assay.server.alerts.AlertDispatcher alertDispatcher = null;
         try {
             Tokens tokens = new Tokens(random);
             transparencyLog = openLog(config, store, clock);
             // Feature route modules (log, coverage, pledges, ...) are added to this list, one line each.
             List<RouteModule> modules = List.of(new LogRoutes(transparencyLog), new CoverageRoutes(store, clock));
+            io.assay.server.alerts.Alerts alerts = new io.assay.server.alerts.Alerts(random);
+            alertDispatcher = new io.assay.server.alerts.AlertDispatcher(store, alerts, clock,
+                    io.assay.server.alerts.AlertDispatcher.DEFAULT_UNATTESTED_BOUND);
+            modules = appendModules(modules, new io.assay.server.alerts.AlertRoutes(store, clock, random));
             TransparencyLog logForReports = transparencyLog;
             modules = appendModules(modules, new io.assay.server.fleet.FleetRoutes(store,
                     new io.assay.server.fleet.Pledges(store, clock, random)));
@@ -111,7 +118,7 @@ public final class Collector implements AutoCloseable {
             modules = appendModules(modules, new io.assay.server.ipcheck.IpCheckRoutes(store, new io.assay.server.ipcheck.IpChecks(
                     store, new io.assay.server.report.ComplianceReports(store, new io.assay.server.report.StoreCoverage(store),
                     clock))));
-            HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock, ingestListener()),
+            HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock, ingestListener(alerts)),
                     new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random, modules);
             executor = new ThreadPoolExecutor(config.httpThreads(), config.httpThreads(), 0, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(HTTP_QUEUE), namedThreads("assay-http-"));
@@ -120,12 +127,15 @@ public final class Collector implements AutoCloseable {
             http.start();
             transparencyLog.startBackground();
             Collector collector = new Collector(config, clock, store, tokens, api, http, executor, transparencyLog);
+            collector.alertDispatcher = alertDispatcher;
+            alertDispatcher.start();
             log.info("Collector listening on {} (database: {})", collector.url, config.database().describe());
             return collector;
         } catch (RuntimeException e) {
             http.stop(0);
             if (executor != null) executor.shutdownNow();
             if (transparencyLog != null) transparencyLog.close();
+            if (alertDispatcher != null) alertDispatcher.close();
             store.close();
             throw e;
         }
@@ -158,9 +168,9 @@ public final class Collector implements AutoCloseable {
         return transparencyLog;
     }
 
-    /** What is told of each stored report: the address book (issue 9). */
-    private static io.assay.server.ingest.IngestListener ingestListener() {
-        return io.assay.server.ingest.IngestListener.all(List.of(new io.assay.server.ipcheck.AddressBook()));
+    /** What is told of each stored report: the address book and the alerts (issue 9). */
+    private static io.assay.server.ingest.IngestListener ingestListener(io.assay.server.alerts.Alerts alerts) {
+        return io.assay.server.ingest.IngestListener.all(List.of(new io.assay.server.ipcheck.AddressBook(), alerts));
     }
 
     private static List<RouteModule> appendModules(List<RouteModule> modules, RouteModule more) {
@@ -229,6 +239,7 @@ public final class Collector implements AutoCloseable {
         }
         http.stop(0);
         transparencyLog.close();
+        alertDispatcher.close();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) executor.shutdownNow();

@@ -69,6 +69,9 @@ public interface Store extends AutoCloseable {
 
         /** Operators, groups, token scopes, pledges and host addresses in this transaction. */
         FleetTables fleet();
+
+        /** Alerts, webhooks and deliveries in this transaction. */
+        AlertTables alerts();
     }
 
     /** Queries and writes. */
