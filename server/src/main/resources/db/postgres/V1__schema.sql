@@ -104,3 +104,74 @@ CREATE TABLE log_witness_state (
     witness  TEXT    NOT NULL PRIMARY KEY,
     size     BIGINT  NOT NULL
 );
+
+-- Operators, groups, pledges, host addresses (issue 9). Lists are JSON arrays of strings.
+CREATE TABLE token_scopes (
+    token_hash     TEXT    NOT NULL PRIMARY KEY,  -- tokens.token_hash
+    operators_json TEXT    NOT NULL,              -- operators the token is limited to; [] = all
+    groups_json    TEXT    NOT NULL               -- groups given to hosts this (enroll) token enrolls
+);
+
+CREATE TABLE host_fleet (
+    host_id     TEXT    NOT NULL PRIMARY KEY,     -- hosts.host_id
+    operator    TEXT    NOT NULL,
+    groups_json TEXT    NOT NULL
+);
+
+CREATE INDEX host_fleet_by_operator ON host_fleet (operator);
+
+CREATE TABLE pledges (
+    pledge_id   TEXT    NOT NULL PRIMARY KEY,
+    operator    TEXT    NOT NULL,
+    name        TEXT    NOT NULL,
+    hosts_json  TEXT    NOT NULL,
+    groups_json TEXT    NOT NULL,
+    from_ms     BIGINT  NOT NULL,
+    to_ms       BIGINT  NOT NULL,
+    text        TEXT    NOT NULL,                 -- pledge text or a reference to the signed document
+    created_at  BIGINT  NOT NULL
+);
+
+CREATE TABLE host_addresses (
+    host_id   TEXT    NOT NULL,
+    address   TEXT    NOT NULL,                   -- canonical IP text
+    source    TEXT    NOT NULL,                   -- interface (agent's claim) | upload (collector saw it)
+    first_ms  BIGINT  NOT NULL,                   -- held from (window start / upload time)
+    last_ms   BIGINT  NOT NULL,                   -- held until
+    PRIMARY KEY (host_id, address, source, first_ms)
+);
+
+CREATE INDEX host_addresses_by_address ON host_addresses (address, first_ms);
+
+-- Alerts and their webhook deliveries (issue 9).
+CREATE TABLE webhooks (
+    webhook_id     TEXT    NOT NULL PRIMARY KEY,
+    url            TEXT    NOT NULL,
+    secret         TEXT    NOT NULL,              -- HMAC-SHA256 key; the collector must sign with it, so it is kept
+    operators_json TEXT    NOT NULL,              -- operators whose alerts it gets; [] = all
+    created_at     BIGINT  NOT NULL
+);
+
+CREATE TABLE alerts (
+    alert_id    TEXT    NOT NULL PRIMARY KEY,
+    dedupe_key  TEXT    NOT NULL UNIQUE,          -- one alert per mining run, fork, silence
+    host_id     TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,                 -- mining | fork | unattested
+    seq         BIGINT  NOT NULL,
+    detail      TEXT    NOT NULL,
+    raised_at   BIGINT  NOT NULL,
+    acked_at    BIGINT,
+    acked_by    TEXT    NOT NULL
+);
+
+CREATE TABLE alert_deliveries (
+    alert_id        TEXT    NOT NULL,
+    webhook_id      TEXT    NOT NULL,
+    attempts        INTEGER NOT NULL,
+    next_attempt_ms BIGINT  NOT NULL,
+    delivered_at    BIGINT,
+    last_error      TEXT    NOT NULL,
+    PRIMARY KEY (alert_id, webhook_id)
+);
+
+CREATE INDEX alert_deliveries_due ON alert_deliveries (next_attempt_ms);

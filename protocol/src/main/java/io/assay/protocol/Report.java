@@ -20,6 +20,9 @@ import java.util.List;
  *     agents before it (the field is then absent from the JSON)
  * @param events lifecycle and chain events this report records (see {@link ReportEvent}); empty
  *     for an ordinary window report, and when absent (reports of agents before events existed)
+ * @param addresses the host's IP addresses during the window (canonical text, loopback and
+ *     link-local left out), so the collector knows which host held which address when; empty
+ *     when the agent did not say (older agents, gap reports)
  */
 public record Report(
         int formatVersion,
@@ -38,7 +41,8 @@ public record Report(
         Verdict verdict,
         List<String> notes,
         Hardware hardware,
-        List<ReportEvent> events) {
+        List<ReportEvent> events,
+        List<String> addresses) {
 
     public static final int FORMAT_VERSION = 1;
     /** The DSSE payload type of a report. */
@@ -72,20 +76,23 @@ public record Report(
         notes = List.copyOf(requireNonNull(notes, "notes"));
         hardware = hardware == null ? Hardware.NONE : hardware;
         events = events == null ? List.of() : List.copyOf(events);
+        // Absent in reports of agents that predate it: read as "not said", never refused.
+        addresses = addresses == null ? List.of() : List.copyOf(addresses);
     }
 
-    /** A window report without hardware section or events (the shape agents before them wrote). */
+    /** A window report without hardware section, events or addresses (the shape agents before them wrote). */
     public Report(int formatVersion, String hostId, long seq, String prev, long windowStartMs, long windowEndMs,
             String agentVersion, long agentStartedMs, String rulesHash, String allowlistHash, LoadSummary load,
             List<ProcessSample> topProcesses, List<Finding> findings, Verdict verdict, List<String> notes) {
         this(formatVersion, hostId, seq, prev, windowStartMs, windowEndMs, agentVersion, agentStartedMs, rulesHash,
-                allowlistHash, load, topProcesses, findings, verdict, notes, Hardware.NONE, List.of());
+                allowlistHash, load, topProcesses, findings, verdict, notes, Hardware.NONE, List.of(), List.of());
     }
 
     /** This report at another place in the chain (a new epoch, or after a fold or a quarantined report). */
     public Report withChainPosition(long newSeq, String newPrev) {
         return new Report(formatVersion, hostId, newSeq, newPrev, windowStartMs, windowEndMs, agentVersion,
-                agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings, verdict, notes, hardware, events);
+                agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings, verdict, notes, hardware, events,
+                addresses);
     }
 
     /** True when this report records events rather than a window of observations (see {@link ReportEvent}). */

@@ -22,7 +22,7 @@ class HardwareJsonTest {
                 List.of(new Hardware.Absent("amdgpu", "no AMD GPU in /sys/class/drm")));
         Report r = new Report(base.formatVersion(), base.hostId(), base.seq(), base.prev(), base.windowStartMs(), base.windowEndMs(),
                 base.agentVersion(), base.agentStartedMs(), base.rulesHash(), base.allowlistHash(), base.load(), base.topProcesses(),
-                base.findings(), base.verdict(), base.notes(), hw, List.of());
+                base.findings(), base.verdict(), base.notes(), hw, List.of(), List.of());
 
         assertThat(Json.fromJson(Json.toJson(r), Report.class)).isEqualTo(r);
     }

@@ -49,6 +49,8 @@ public final class Collector implements AutoCloseable {
     private final Tokens tokens;
     private final HttpFront http;
     private final TransparencyLog transparencyLog;
+    /** Set once in {@link #start} before the collector is handed out (kept out of the constructor to merge cleanly). */
+    private io.assay.server.alerts.AlertDispatcher alertDispatcher;
     private boolean closed;
 
     private Collector(ServerConfig config, Clock clock, Store store, Tokens tokens, HttpFront http,
@@ -81,6 +83,7 @@ public final class Collector implements AutoCloseable {
             throw e;
         }
         TransparencyLog transparencyLog = null;
+        io.assay.server.alerts.AlertDispatcher alertDispatcher = null;
         try {
             Tokens tokens = new Tokens(random);
             ReportVerification verification = new ReportVerification(store);
@@ -88,19 +91,35 @@ public final class Collector implements AutoCloseable {
             // Feature route modules (log, coverage, pledges, ...) are added to this list, one line each.
             List<RouteModule> modules = List.of(new LogRoutes(transparencyLog), new CoverageRoutes(store, clock),
                     new EvidenceRoutes(store, transparencyLog, clock));
+            io.assay.server.alerts.Alerts alerts = new io.assay.server.alerts.Alerts(random);
+            alertDispatcher = new io.assay.server.alerts.AlertDispatcher(store, alerts, clock,
+                    io.assay.server.alerts.AlertDispatcher.DEFAULT_UNATTESTED_BOUND);
+            modules = appendModules(modules, new io.assay.server.alerts.AlertRoutes(store, clock, random));
+            TransparencyLog logForReports = transparencyLog;
+            modules = appendModules(modules, new io.assay.server.fleet.FleetRoutes(store,
+                    new io.assay.server.fleet.Pledges(store, clock, random)));
+            modules = appendModules(modules, new io.assay.server.report.ReportRoutes(store,
+                    new io.assay.server.report.ComplianceReports(store, new io.assay.server.report.StoreCoverage(store), clock),
+                    () -> { logForReports.integrate(); logForReports.checkpoint(); }));
+            modules = appendModules(modules, new io.assay.server.ipcheck.IpCheckRoutes(store, new io.assay.server.ipcheck.IpChecks(
+                    store, new io.assay.server.report.ComplianceReports(store, new io.assay.server.report.StoreCoverage(store),
+                    clock))));
             List<RouteModule> all = new java.util.ArrayList<>(List.of(
-                    new IngestRoutes(new Enrollment(store, tokens, random, clock), new Ingestor(store, clock),
-                            config.maxIngestInFlight(), random),
+                    new IngestRoutes(new Enrollment(store, tokens, random, clock),
+                            new Ingestor(store, clock, ingestListener(alerts)), config.maxIngestInFlight(), random),
                     new QueryRoutes(store, verification)));
             all.addAll(modules);
             http.start(store, all);
             transparencyLog.startBackground();
             Collector collector = new Collector(config, clock, store, tokens, http, transparencyLog);
+            collector.alertDispatcher = alertDispatcher;
+            alertDispatcher.start();
             log.info("Collector listening on {} (database: {})", collector.url(), config.database().describe());
             return collector;
         } catch (IOException | RuntimeException e) {
             http.close();
             if (transparencyLog != null) transparencyLog.close();
+            if (alertDispatcher != null) alertDispatcher.close();
             store.close();
             throw e;
         }
@@ -138,6 +157,17 @@ public final class Collector implements AutoCloseable {
         return transparencyLog;
     }
 
+    /** What is told of each stored report: the address book and the alerts (issue 9). */
+    private static io.assay.server.ingest.IngestListener ingestListener(io.assay.server.alerts.Alerts alerts) {
+        return io.assay.server.ingest.IngestListener.all(List.of(new io.assay.server.ipcheck.AddressBook(), alerts));
+    }
+
+    private static List<RouteModule> appendModules(List<RouteModule> modules, RouteModule more) {
+        List<RouteModule> all = new java.util.ArrayList<>(modules);
+        all.add(more);
+        return List.copyOf(all);
+    }
+
     /** Base URL, e.g. {@code http://127.0.0.1:8440}; with port 0 in the config, the port actually bound. */
     public URI url() {
         return http.url();
@@ -161,6 +191,16 @@ public final class Collector implements AutoCloseable {
         return store.inTransaction(tx -> tokens.issue(tx, role, Optional.empty(), note, clock.instant()));
     }
 
+    /** Creates a token of {@code role} limited to {@code scope} (operators it sees, groups it gives enrolled hosts). */
+    public String issueToken(Role role, String note, io.assay.server.store.FleetTables.TokenScope scope) {
+        if (role == Role.HOST) throw new IllegalArgumentException("host tokens are issued by enrollment only");
+        return store.inTransaction(tx -> {
+            String token = tokens.issue(tx, role, Optional.empty(), note, clock.instant());
+            tx.fleet().putScope(Tokens.hash(token), scope);
+            return token;
+        });
+    }
+
     /**
      * Stops taking requests, lets those in progress finish (up to the configured grace), then
      * stops the HTTP server, its threads and the database. Idempotent.
@@ -179,6 +219,7 @@ public final class Collector implements AutoCloseable {
         }
         http.close();
         transparencyLog.close();
+        alertDispatcher.close();
         store.close();
         log.info("Collector on {} stopped", url());
     }

@@ -141,6 +141,26 @@ public final class TestCollector implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** Any method with a body of {@code contentType}, with a bearer token. */
+    public HttpResponse<String> send(String method, String path, String token, String contentType, String body) {
+        return send(request(path).header("Authorization", "Bearer " + requireNonNull(token, "token"))
+                .header("Content-Type", contentType)
+                .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    }
+
+    /** GET {@code path} with a bearer token, the body as bytes (PDF reports). */
+    public HttpResponse<byte[]> getBytes(String path, String token) {
+        try {
+            return http.send(request(path).header("Authorization", "Bearer " + token).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(url().resolve(path)).timeout(TIMEOUT);
     }

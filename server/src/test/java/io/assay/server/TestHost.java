@@ -34,6 +34,7 @@ public final class TestHost {
     private String token = "";
     private long seq;
     private String prev = "";
+    private List<String> addresses = List.of();
 
     public TestHost(String hostname, String systemUuid) {
         this.signer = Ed25519Signer.generate(RANDOM);
@@ -52,12 +53,23 @@ public final class TestHost {
 
     /** Enrolls and remembers the host id and token; fails unless the answer is 200. */
     public EnrollResponse enroll(TestCollector server) {
-        HttpResponse<String> r = server.post("/api/v1/enroll", server.enrollToken(), Json.toJson(enrollRequest()));
+        return enroll(server, server.enrollToken());
+    }
+
+    /** Enrolls with {@code enrollToken} (e.g. one scoped to an operator). */
+    public EnrollResponse enroll(TestCollector server, String enrollToken) {
+        HttpResponse<String> r = server.post("/api/v1/enroll", enrollToken, Json.toJson(enrollRequest()));
         if (r.statusCode() != 200) throw new AssertionError("enroll failed: " + r.statusCode() + " " + r.body());
         EnrollResponse response = Json.fromJson(r.body(), EnrollResponse.class);
         hostId = response.hostId();
         token = response.hostToken();
         return response;
+    }
+
+    /** Reports from now on state these host addresses. */
+    public TestHost withAddresses(String... addresses) {
+        this.addresses = List.of(addresses);
+        return this;
     }
 
     /** Takes {@code hostId} as this host's id without enrolling over HTTP (store-level tests insert the host). */
@@ -88,7 +100,12 @@ public final class TestHost {
     }
 
     public SignedReport next(Verdict verdict) {
-        SignedReport r = Envelopes.seal(report(seq + 1, prev, verdict), signer);
+        return next(verdict, List.of());
+    }
+
+    /** The next report with these findings (evidence), signed; advances the chain. */
+    public SignedReport next(Verdict verdict, List<io.assay.protocol.Finding> findings) {
+        SignedReport r = Envelopes.seal(report(seq + 1, prev, verdict, findings), signer);
         seq++;
         prev = r.payloadHash();
         return r;
@@ -100,12 +117,16 @@ public final class TestHost {
     }
 
     public Report report(long seq, String prev, Verdict verdict) {
+        return report(seq, prev, verdict, List.of());
+    }
+
+    public Report report(long seq, String prev, Verdict verdict, List<io.assay.protocol.Finding> findings) {
         long start = T0.plus(Duration.ofMinutes(seq - 1)).toEpochMilli();
         return new Report(Report.FORMAT_VERSION, hostId, seq, prev, start, start + 60_000, "test-agent 1",
                 T0.toEpochMilli(), "a".repeat(64), "", new LoadSummary(12.5, 40, 12),
                 List.of(new ProcessSample(42, "nginx", "/usr/sbin/nginx", "nginx -g daemon off;", "www-data", 3.5,
                         50_000_000, T0.toEpochMilli(), "")),
-                List.of(), verdict, List.of());
+                findings, verdict, List.of(), io.assay.protocol.Hardware.NONE, List.of(), addresses);
     }
 
     /** A {@code ReportBatch} JSON body of the given reports' envelopes. */

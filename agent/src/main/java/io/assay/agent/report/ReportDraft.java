@@ -26,7 +26,8 @@ public record ReportDraft(
         List<Finding> findings,
         Verdict verdict,
         List<String> notes,
-        Hardware hardware) {
+        Hardware hardware,
+        List<String> addresses) {
 
     public ReportDraft {
         if (windowEndMs < windowStartMs) {
@@ -41,18 +42,20 @@ public record ReportDraft(
         requireNonNull(verdict, "verdict");
         notes = List.copyOf(requireNonNull(notes, "notes"));
         requireNonNull(hardware, "hardware");
+        addresses = List.copyOf(requireNonNull(addresses, "addresses"));
     }
 
-    /** A draft without hardware observations (gaps the spool records, tests). */
+    /** A draft without hardware observations or addresses (gaps the spool records, tests). */
     public ReportDraft(long windowStartMs, long windowEndMs, String agentVersion, long agentStartedMs, String rulesHash,
             String allowlistHash, LoadSummary load, List<ProcessSample> topProcesses, List<Finding> findings, Verdict verdict,
             List<String> notes) {
         this(windowStartMs, windowEndMs, agentVersion, agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings,
-                verdict, notes, Hardware.NONE);
+                verdict, notes, Hardware.NONE, List.of());
     }
 
     public Report toReport(String hostId, long seq, String prev) {
         return new Report(Report.FORMAT_VERSION, hostId, seq, prev, windowStartMs, windowEndMs, agentVersion,
-                agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings, verdict, notes, hardware, List.of());
+                agentStartedMs, rulesHash, allowlistHash, load, topProcesses, findings, verdict, notes, hardware, List.of(),
+                addresses);
     }
 }

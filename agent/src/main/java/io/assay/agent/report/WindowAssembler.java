@@ -193,7 +193,7 @@ public final class WindowAssembler {
         }
         ReportDraft draft = new ReportDraft(windowStart.toEpochMilli(), end.toEpochMilli(), agent.version(),
                 agent.startedMs(), detector.rulesHash(), detector.allowlistHash(), load, top,
-                assessment.findings(), verdict, notes, assessment.hardware());
+                assessment.findings(), verdict, notes, assessment.hardware(), io.assay.agent.sample.HostAddresses.read());
         reset(next);
         return draft;
     }

@@ -323,7 +323,7 @@ public final class Spool implements AutoCloseable {
                         + " and held nothing clean left to fold";
                 Report gap = new Report(Report.FORMAT_VERSION, hostId, 1, "", from, to, draft.agentVersion(),
                         draft.agentStartedMs(), draft.rulesHash(), draft.allowlistHash(), LoadSummary.NONE, List.of(),
-                        List.of(), Verdict.DEGRADED, List.of(note), Hardware.NONE, List.of(ReportEvent.of(ReportEvent.Kind.SHED, note)));
+                        List.of(), Verdict.DEGRADED, List.of(note), Hardware.NONE, List.of(ReportEvent.of(ReportEvent.Kind.SHED, note)), List.of());
                 written.add(insertAtEnd(gap, signer));
                 setMeta(SHED_COUNT, "0");
                 log.warn("spool {}: wrote shed report seq {}: {}", file, written.get(0), note);
@@ -447,7 +447,7 @@ public final class Spool implements AutoCloseable {
     private Report eventReport(ReportEvent event, long fromMs, long toMs, Verdict verdict) {
         return new Report(Report.FORMAT_VERSION, hostId, 1, "", fromMs, Math.max(fromMs, toMs), stamp.agentVersion(),
                 stamp.agentStartedMs(), stamp.rulesHash(), stamp.allowlistHash(), LoadSummary.NONE, List.of(), List.of(),
-                verdict, List.of(event.reason()), Hardware.NONE, List.of(event));
+                verdict, List.of(event.reason()), Hardware.NONE, List.of(event), List.of());
     }
 
     /** Seals {@code report} as the next link of the chain (whatever seq/prev it carried) and stores it. */

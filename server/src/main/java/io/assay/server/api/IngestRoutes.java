@@ -48,7 +48,7 @@ public final class IngestRoutes implements RouteModule {
         EnrollRequest enroll = parse(request.body(), EnrollRequest.class);
         EnrollBounds.check(enroll);
         try {
-            return ApiResponse.json(Json.toBytes(enrollment.enroll(enroll)));
+            return ApiResponse.json(Json.toBytes(enrollment.enroll(enroll, request.token())));
         } catch (IngestRejectedException e) {
             throw rejected(e);
         }
@@ -64,7 +64,7 @@ public final class IngestRoutes implements RouteModule {
         try {
             List<RawEnvelope> batch = parseBatch(request.body());
             String hostId = request.token().orElseThrow().hostId().orElseThrow();
-            return ApiResponse.json(Json.toBytes(ingestor.ingest(hostId, batch)));
+            return ApiResponse.json(Json.toBytes(ingestor.ingest(hostId, batch, request.remoteAddress())));
         } catch (IngestRejectedException e) {
             throw rejected(e);
         } finally {

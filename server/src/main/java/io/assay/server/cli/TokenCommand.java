@@ -1,6 +1,7 @@
 package io.assay.server.cli;
 
 import io.assay.server.auth.Tokens;
+import io.assay.server.store.FleetTables;
 import io.assay.server.store.Role;
 import io.assay.server.store.Store;
 import io.assay.server.store.TokenRecord;
@@ -30,6 +31,10 @@ final class TokenCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use 'token create' or 'token list'.");
     }
 
+    static Store open(DatabaseOptions options, ServerMain main) {
+        return options.resolve(main.env()).open(Duration.ofSeconds(10), 1);
+    }
+
     private static Store open(DatabaseOptions options, TokenCommand parent) {
         return options.resolve(parent.main.env()).open(Duration.ofSeconds(10), 1);
     }
@@ -42,8 +47,17 @@ final class TokenCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Option(names = "--role", required = true, paramLabel = "ROLE",
-                description = "enroll (hosts enroll with it), auditor (read-only) or admin.")
+                description = "enroll (hosts enroll with it), auditor (read-only), operator (its own fleet) or admin.")
         String role;
+
+        @Option(names = "--operator", paramLabel = "NAME",
+                description = "Limit the token to this operator's hosts (repeatable). An enroll token puts the hosts it"
+                        + " enrolls under the first one; an operator token without any sees the default operator only.")
+        List<String> operators = new java.util.ArrayList<>();
+
+        @Option(names = "--group", paramLabel = "GROUP",
+                description = "Group (site, rack, tag such as site=bj1) given to hosts enrolled with this token (repeatable).")
+        List<String> groups = new java.util.ArrayList<>();
 
         @CommandLine.Mixin
         DatabaseOptions database;
@@ -64,15 +78,20 @@ final class TokenCommand implements Runnable {
                 r = Role.HOST;
             }
             if (r == Role.HOST) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--role must be enroll, auditor or admin, was \""
+                throw new CommandLine.ParameterException(spec.commandLine(), "--role must be enroll, auditor, operator or admin, was \""
                         + role + "\" (host tokens come from enrollment).");
             }
             Role chosen = r;
             Tokens tokens = new Tokens(new SecureRandom());
             String token;
             try (Store store = open(database, parent)) {
-                token = store.inTransaction(tx -> tokens.issue(tx, chosen, Optional.empty(), note,
-                        Clock.systemUTC().instant()));
+                token = store.inTransaction(tx -> {
+                    String t = tokens.issue(tx, chosen, Optional.empty(), note, Clock.systemUTC().instant());
+                    if (!operators.isEmpty() || !groups.isEmpty()) {
+                        tx.fleet().putScope(Tokens.hash(t), new FleetTables.TokenScope(operators, groups));
+                    }
+                    return t;
+                });
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println(token);

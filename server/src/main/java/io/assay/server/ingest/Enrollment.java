@@ -7,10 +7,12 @@ import io.assay.protocol.ProtocolException;
 import io.assay.protocol.api.EnrollRequest;
 import io.assay.protocol.api.EnrollResponse;
 import io.assay.server.auth.Tokens;
+import io.assay.server.store.FleetTables;
 import io.assay.server.store.HostEvent;
 import io.assay.server.store.HostRecord;
 import io.assay.server.store.Role;
 import io.assay.server.store.Store;
+import io.assay.server.store.TokenRecord;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -68,6 +70,14 @@ public final class Enrollment {
     }
 
     public EnrollResponse enroll(EnrollRequest request) throws IngestRejectedException {
+        return enroll(request, Optional.empty());
+    }
+
+    /**
+     * Enrolls with the token that asked: a new host belongs to the operator that token is scoped
+     * to (the default operator when it names none) and gets the token's groups.
+     */
+    public EnrollResponse enroll(EnrollRequest request, Optional<TokenRecord> enrolledBy) throws IngestRejectedException {
         checkLengths(request);
         Ed25519PublicKey key;
         try {
@@ -92,6 +102,10 @@ public final class Enrollment {
             List<HostRecord> sameUuid = uuid.isBlank() ? List.of() : tx.findHostsBySystemUuid(uuid);
             tx.insertHost(HostRecord.enrolled(hostId, publicKey, key.keyId(), request.identity(),
                     request.agentVersion(), now));
+            FleetTables.TokenScope scope = enrolledBy.map(t -> tx.fleet().scope(t.tokenHash()))
+                    .orElse(FleetTables.TokenScope.UNLIMITED);
+            tx.fleet().putMembership(new FleetTables.Membership(hostId,
+                    scope.operators().isEmpty() ? FleetTables.DEFAULT_OPERATOR : scope.operators().get(0), scope.groups()));
             for (HostRecord other : sameUuid) {
                 String detail = "host " + hostId + " and host " + other.hostId() + " presented the same system UUID "
                         + uuid + " with different keys; probably a cloned VM";

@@ -61,9 +61,17 @@ public final class Ingestor {
     /** Pinned keys never change for a host id, so decoding each once is safe. */
     private final Map<String, Ed25519PublicKey> keys = new ConcurrentHashMap<>();
 
+    private final IngestListener listener;
+
     public Ingestor(Store store, Clock clock) {
+        this(store, clock, IngestListener.NONE);
+    }
+
+    /** An ingestor that tells {@code listener} of each stored report, in the storing transaction. */
+    public Ingestor(Store store, Clock clock, IngestListener listener) {
         this.store = requireNonNull(store, "store");
         this.clock = requireNonNull(clock, "clock");
+        this.listener = requireNonNull(listener, "listener");
     }
 
     /**
@@ -84,6 +92,12 @@ public final class Ingestor {
      * @throws IngestRejectedException a report was refused; its acks cover the reports before it
      */
     public BatchResponse ingest(String hostId, List<RawEnvelope> envelopes) throws IngestRejectedException {
+        return ingest(hostId, envelopes, "");
+    }
+
+    /** As {@link #ingest(String, List)}, from the upload's source IP address (recorded with each stored report). */
+    public BatchResponse ingest(String hostId, List<RawEnvelope> envelopes, String sourceAddress)
+            throws IngestRejectedException {
         ReportBatch batch = new ReportBatch(envelopes.stream().map(RawEnvelope::envelope).toList());
         HostRecord host = store.read(tx -> tx.findHost(hostId)).orElseThrow(() -> new IngestRejectedException(
                 Reason.UNKNOWN_HOST, "host " + hostId + " is not enrolled; enroll the agent again"));
@@ -104,7 +118,7 @@ public final class Ingestor {
         Instant receivedAt = clock.instant();
         // Nothing verified, nothing to write: do not queue for the writer lock.
         Outcome outcome = opened.isEmpty() ? new Outcome(List.of(), Optional.empty())
-                : store.inTransaction(tx -> store(tx, hostId, opened, receivedAt));
+                : store.inTransaction(tx -> store(tx, hostId, opened, receivedAt, sourceAddress));
         if (outcome.refused().isPresent()) throw outcome.refused().get();
         if (refusedBeforeStore != null) {
             int index = opened.size();
@@ -161,7 +175,7 @@ public final class Ingestor {
         log.warn("{}: clock skew: seq {} ends {} s in the collector's future", r.hostId(), r.seq(), aheadMs / 1000);
     }
 
-    private Outcome store(Store.Tx tx, String hostId, List<Opened> reports, Instant receivedAt) {
+    private Outcome store(Store.Tx tx, String hostId, List<Opened> reports, Instant receivedAt, String sourceAddress) {
         // Locked: another collector on the same database may be storing a batch of this host right now.
         HostRecord host = tx.lockHost(hostId).orElseThrow(() -> new IllegalStateException("host " + hostId + " vanished"));
         Optional<Chain.Link> end = host.chainEnd();
@@ -201,6 +215,7 @@ public final class Ingestor {
             }
             tx.appendReport(new StoredReport(new ReportRow(hostId, r.seq(), sr.payloadHash(), r.windowStartMs(),
                     r.windowEndMs(), r.verdict(), receivedAt, r.agentStartedMs()), envelopeJson));
+            listener.stored(tx, hostId, r, receivedAt, sourceAddress);
             end = Optional.of(new Chain.Link(r.seq(), sr.payloadHash()));
             acks.add(new Ack(hostId, r.seq(), Ack.ACCEPTED, sr.payloadHash()));
             flagClockSkew(tx, r, receivedAt, acks.size() == 1);

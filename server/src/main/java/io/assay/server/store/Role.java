@@ -13,7 +13,9 @@ public enum Role {
     /** May do what enroll and auditor tokens may. */
     ADMIN,
     /** Bound to one host id; may only upload that host's reports. Issued by enrollment. */
-    HOST;
+    HOST,
+    /** May read its own operators' hosts and create their pledges (issue 9); scoped by token_scopes. */
+    OPERATOR;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

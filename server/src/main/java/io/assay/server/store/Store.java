@@ -72,6 +72,12 @@ public interface Store extends AutoCloseable {
 
         /** The transparency log's tables in this transaction (writes need a read-write one). */
         LogTables log();
+
+        /** Operators, groups, token scopes, pledges and host addresses in this transaction. */
+        FleetTables fleet();
+
+        /** Alerts, webhooks and deliveries in this transaction. */
+        AlertTables alerts();
     }
 
     /** Queries and writes. */

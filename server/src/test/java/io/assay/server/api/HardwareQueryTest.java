@@ -32,7 +32,7 @@ class HardwareQueryTest {
                     List.of(new Hardware.Absent("usb", "no USB bus")));
             Report withHw = new Report(r.formatVersion(), r.hostId(), r.seq(), r.prev(), r.windowStartMs(), r.windowEndMs(),
                     r.agentVersion(), r.agentStartedMs(), r.rulesHash(), r.allowlistHash(), r.load(), r.topProcesses(), r.findings(),
-                    r.verdict(), r.notes(), hw);
+                    r.verdict(), r.notes(), hw, List.of(), List.of());
             assertThat(host.upload(server, Envelopes.seal(withHw, host.signer())).statusCode()).isEqualTo(200);
 
             JsonObject got = JsonParser.parseString(server.get("/api/v1/reports/" + host.hostId() + "/1", server.auditorToken()).body())

@@ -312,6 +312,16 @@ public abstract class JdbcTx implements Store.Tx {
         return new JdbcLogTables(this);
     }
 
+    @Override
+    public io.assay.server.store.FleetTables fleet() {
+        return new JdbcFleetTables(this);
+    }
+
+    @Override
+    public io.assay.server.store.AlertTables alerts() {
+        return new JdbcAlertTables(this);
+    }
+
     /**
      * Takes an advisory lock held until this transaction ends; false when another holder has it.
      * Only PostgreSQL has such locks across processes; a SQLite write transaction already holds

@@ -1,0 +1,90 @@
+package io.assay.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.assay.protocol.api.HostIdentity;
+import io.assay.server.store.FleetTables.AddressHeld;
+import io.assay.server.store.FleetTables.AddressSource;
+import io.assay.server.store.FleetTables.Membership;
+import io.assay.server.store.FleetTables.Pledge;
+import io.assay.server.store.FleetTables.TokenScope;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What every backend's {@link FleetTables} must do; a subclass gives each test a fresh database. */
+public abstract class AbstractFleetTablesContract {
+    private static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
+
+    protected abstract Store open();
+
+    private static HostRecord host(String id) {
+        return HostRecord.enrolled(id, "key-" + id, "ed25519:" + id, new HostIdentity(id, "uuid", "sn", List.of("m")),
+                "1", NOW);
+    }
+
+    @Test
+    void hostsWithoutAFleetRowBelongToTheDefaultOperator() {
+        try (Store store = open()) {
+            store.inTransaction(tx -> {
+                tx.insertHost(host("h-1"));
+                tx.insertHost(host("h-2"));
+                tx.fleet().putMembership(new Membership("h-2", "acme", List.of("site=bj1", "rack=12")));
+                return null;
+            });
+            assertThat(store.<Membership>read(tx -> tx.fleet().membership("h-1")))
+                    .isEqualTo(new Membership("h-1", FleetTables.DEFAULT_OPERATOR, List.of()));
+            assertThat(store.<List<Membership>>read(tx -> tx.fleet().memberships())).containsExactly(
+                    new Membership("h-1", "default", List.of()), new Membership("h-2", "acme", List.of("site=bj1", "rack=12")));
+            store.inTransaction(tx -> {
+                tx.fleet().putMembership(new Membership("h-2", "acme", List.of("site=sh2")));
+                return null;
+            });
+            assertThat(store.<Membership>read(tx -> tx.fleet().membership("h-2")).groups()).containsExactly("site=sh2");
+        }
+    }
+
+    @Test
+    void tokenScopesAndPledgesRoundTrip() {
+        try (Store store = open()) {
+            Pledge p = new Pledge("p-1", "acme", "No mining 不挖矿", List.of("h-1"), List.of("site=bj1"),
+                    NOW.minusSeconds(3600), NOW, "doc #42", NOW);
+            store.inTransaction(tx -> {
+                tx.fleet().putScope("hash-1", new TokenScope(List.of("acme", "beta"), List.of("site=bj1")));
+                tx.fleet().insertPledge(p);
+                return null;
+            });
+            assertThat(store.<TokenScope>read(tx -> tx.fleet().scope("hash-1")))
+                    .isEqualTo(new TokenScope(List.of("acme", "beta"), List.of("site=bj1")));
+            assertThat(store.<TokenScope>read(tx -> tx.fleet().scope("hash-none"))).isEqualTo(TokenScope.UNLIMITED);
+            assertThat(store.<java.util.Optional<Pledge>>read(tx -> tx.fleet().findPledge("p-1"))).hasValue(p);
+            assertThat(store.<List<Pledge>>read(tx -> tx.fleet().listPledges())).containsExactly(p);
+            assertThatThrownBy(() -> store.inTransaction(tx -> {
+                tx.fleet().insertPledge(p);
+                return null;
+            })).isInstanceOf(StoreException.class);
+        }
+    }
+
+    @Test
+    void addressStretchesJoinWhenContiguousAndSplitAfterAPause() {
+        try (Store store = open()) {
+            store.inTransaction(tx -> {
+                var f = tx.fleet();
+                f.recordAddress(new AddressHeld("h-1", "10.0.0.5", AddressSource.INTERFACE, 0, 60_000), 120_000);
+                f.recordAddress(new AddressHeld("h-1", "10.0.0.5", AddressSource.INTERFACE, 60_000, 120_000), 120_000);
+                f.recordAddress(new AddressHeld("h-1", "10.0.0.5", AddressSource.UPLOAD, 100_000, 100_000), 120_000);
+                f.recordAddress(new AddressHeld("h-1", "10.0.0.5", AddressSource.INTERFACE, 900_000, 960_000), 120_000);
+                f.recordAddress(new AddressHeld("h-2", "10.0.0.6", AddressSource.INTERFACE, 0, 60_000), 120_000);
+                return null;
+            });
+            assertThat(store.<List<AddressHeld>>read(tx -> tx.fleet().addressesIn(List.of("10.0.0.5")))).containsExactly(
+                    new AddressHeld("h-1", "10.0.0.5", AddressSource.INTERFACE, 0, 120_000),
+                    new AddressHeld("h-1", "10.0.0.5", AddressSource.UPLOAD, 100_000, 100_000),
+                    new AddressHeld("h-1", "10.0.0.5", AddressSource.INTERFACE, 900_000, 960_000));
+            assertThat(store.<List<AddressHeld>>read(tx -> tx.fleet().allAddresses())).hasSize(4);
+            assertThat(store.<List<AddressHeld>>read(tx -> tx.fleet().addressesIn(List.of()))).isEmpty();
+        }
+    }
+}
