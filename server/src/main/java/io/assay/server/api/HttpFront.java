@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpFront implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpFront.class);
-    /** Threads Jetty needs for itself besides the handler threads: per connector one acceptor and one selector. */
-    private static final int JETTY_THREADS_PER_CONNECTOR = 2;
+    /** Threads Jetty needs for itself besides the handler threads: the one connector's acceptor and selector. */
+    private static final int JETTY_THREADS = 2;
 
     /** Limits of the front; see {@link io.assay.server.ServerConfig} for defaults and ranges. */
     public record Settings(InetSocketAddress listen, int handlerThreads, long maxBodyBytes, Duration idleTimeout,
@@ -81,8 +81,7 @@ public final class HttpFront implements AutoCloseable {
      * @throws BindException the address is in use or cannot be bound
      */
     public static HttpFront bind(Settings settings) throws IOException {
-        int connectors = 1;
-        int maxThreads = settings.handlerThreads() + connectors * JETTY_THREADS_PER_CONNECTOR;
+        int maxThreads = settings.handlerThreads() + JETTY_THREADS;
         // Jetty's own unbounded job queue: what limits the work is the connection limit and the
         // accept rate, not a queue that would drop jobs Jetty itself needs (selector tasks).
         QueuedThreadPool pool = new QueuedThreadPool(maxThreads, Math.min(maxThreads, 4), 60_000);

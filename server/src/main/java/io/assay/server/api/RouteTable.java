@@ -43,10 +43,6 @@ final class RouteTable {
         this.routes = List.copyOf(compiled);
     }
 
-    List<Route> routes() {
-        return routes.stream().map(Compiled::route).toList();
-    }
-
     /**
      * Finds the route for {@code method} and a decoded {@code path}. HEAD finds the GET route.
      * Literal segments win over parameters, so {@code /hosts/export} beats {@code /hosts/{id}}.

@@ -91,6 +91,27 @@ public final class ServerCertificate {
         }
     }
 
+    /** A key that does not belong to the certificate would fail every handshake; say so at load instead. */
+    private void requireMatch(X509Certificate cert, PrivateKey key) {
+        try {
+            String alg = key.getAlgorithm().equals("EC") ? "SHA256withECDSA"
+                    : key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : key.getAlgorithm();
+            byte[] probe = "assay key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            java.security.Signature sign = java.security.Signature.getInstance(alg);
+            sign.initSign(key);
+            sign.update(probe);
+            byte[] sig = sign.sign();
+            java.security.Signature verify = java.security.Signature.getInstance(alg);
+            verify.initVerify(cert.getPublicKey());
+            verify.update(probe);
+            if (verify.verify(sig)) return;
+        } catch (GeneralSecurityException e) {
+            // falls through to the message below
+        }
+        throw new TlsException("the key in " + config.keyFile() + " does not belong to the certificate in "
+                + config.certFile() + "; pass the key that was made with that certificate");
+    }
+
     private KeyStore keyStore() {
         List<X509Certificate> chain = Pem.readCertificates(config.certFile());
         PrivateKey key = Pem.readPrivateKey(config.keyFile());
@@ -98,6 +119,7 @@ public final class ServerCertificate {
             throw new TlsException("the key in " + config.keyFile() + " (" + key.getAlgorithm() + ") does not belong to"
                     + " the certificate in " + config.certFile() + " (" + chain.get(0).getPublicKey().getAlgorithm() + ")");
         }
+        requireMatch(chain.get(0), key);
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
