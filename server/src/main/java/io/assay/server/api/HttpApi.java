@@ -162,10 +162,11 @@ public final class HttpApi implements HttpHandler {
     // --- routes ---
 
     private void enroll(HttpExchange ex) throws IOException {
-        Authenticator.require(auth.authenticate(ex), Role.ENROLL, Role.ADMIN);
+        TokenRecord token = auth.authenticate(ex);
+        Authenticator.require(token, Role.ENROLL, Role.ADMIN);
         EnrollRequest request = parse(RequestBodies.read(ex, maxBodyBytes), EnrollRequest.class);
         try {
-            sendJson(ex, 200, Json.toBytes(enrollment.enroll(request)));
+            sendJson(ex, 200, Json.toBytes(enrollment.enroll(request, token.tokenHash())));
         } catch (IngestRejectedException e) {
             throw rejected(e);
         }

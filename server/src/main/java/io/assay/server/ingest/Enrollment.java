@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.assay.protocol.Ed25519PublicKey;
 import io.assay.protocol.ProtocolException;
+import io.assay.protocol.VerificationException;
 import io.assay.protocol.api.EnrollRequest;
 import io.assay.protocol.api.EnrollResponse;
 import io.assay.server.auth.Tokens;
@@ -67,7 +68,11 @@ public final class Enrollment {
         }
     }
 
-    public EnrollResponse enroll(EnrollRequest request) throws IngestRejectedException {
+    /**
+     * Enrolls the host of {@code request}, which must be signed with its key over the enrollment
+     * token ({@code tokenHash}, the SHA-256 of the bearer token used) and a time near ours.
+     */
+    public EnrollResponse enroll(EnrollRequest request, String tokenHash) throws IngestRejectedException {
         checkLengths(request);
         Ed25519PublicKey key;
         try {
@@ -77,12 +82,20 @@ public final class Enrollment {
                     "publicKey is not a usable Ed25519 public key: " + e.getMessage()
                             + ". Send the standard base64 of the 32-byte raw key.");
         }
-        String publicKey = key.base64();
         Instant now = clock.instant();
+        checkProof(request, key, tokenHash, now);
+        String publicKey = key.base64();
         EnrollResponse response = store.inTransaction(tx -> {
             Optional<HostRecord> known = tx.findHostByPublicKey(publicKey);
             if (known.isPresent()) {
                 String hostId = known.get().hostId();
+                if (!known.get().identity().equals(request.identity())) {
+                    // The recorded identity stays as enrolled; the change is visible to auditors.
+                    tx.insertEvent(new HostEvent(hostId, HostEvent.Kind.IDENTITY_CHANGED, 0, "re-enrolled with the same"
+                            + " key but identity " + request.identity() + " instead of the recorded "
+                            + known.get().identity(), now, Optional.empty()));
+                    log.warn("{}: re-enrolled with a different hardware identity; recorded as an event", hostId);
+                }
                 String token = tokens.issue(tx, Role.HOST, Optional.of(hostId), "re-enrollment", now);
                 return new EnrollResponse(hostId, key.keyId(), token, List.of());
             }
@@ -108,6 +121,29 @@ public final class Enrollment {
         log.info("{}: enrolled with key {}{}", response.hostId(), response.keyId(),
                 response.warnings().isEmpty() ? "" : " (warning: system UUID shared with another host)");
         return response;
+    }
+
+    private static void checkProof(EnrollRequest r, Ed25519PublicKey key, String tokenHash, Instant now)
+            throws IngestRejectedException {
+        if (r.proof().isEmpty()) {
+            throw new IngestRejectedException(IngestRejectedException.Reason.MALFORMED, "the enrollment request carries"
+                    + " no proof that the agent holds the private key (fields signedAtMs and proof); this agent is too"
+                    + " old for this collector: upgrade it and enroll again");
+        }
+        long skew = Math.abs(now.toEpochMilli() - r.signedAtMs());
+        if (skew > EnrollRequest.MAX_AGE_MS) {
+            throw new IngestRejectedException(IngestRejectedException.Reason.MALFORMED, "the enrollment request was"
+                    + " signed " + skew / 1000 + " s away from the collector's clock (at most "
+                    + EnrollRequest.MAX_AGE_MS / 1000 + " s); fix the host's time and enroll again");
+        }
+        try {
+            key.verify(EnrollRequest.proofMessage(tokenHash, r.signedAtMs(), key.base64()),
+                    java.util.Base64.getDecoder().decode(r.proof()));
+        } catch (VerificationException | IllegalArgumentException e) {
+            throw new IngestRejectedException(IngestRejectedException.Reason.BAD_SIGNATURE, "the enrollment request's"
+                    + " proof of possession does not verify with the presented key for this enrollment token: the"
+                    + " sender does not hold the private key, or signed for another token");
+        }
     }
 
     private String newHostId() {
