@@ -318,6 +318,7 @@ public final class HttpApi implements HttpHandler {
             case UNKNOWN_HOST -> 403;
             case BAD_SIGNATURE -> 422;
             case SEQ_REUSED, SEQ_GAP, PREV_MISMATCH -> 409;
+            case TOKEN_REFUSED -> 403;
         };
         String title = switch (e.reason()) {
             case MALFORMED -> "Malformed request";
@@ -326,6 +327,7 @@ public final class HttpApi implements HttpHandler {
             case SEQ_REUSED -> "Seq already used";
             case SEQ_GAP -> "Seq gap";
             case PREV_MISMATCH -> "Prev does not match";
+            case TOKEN_REFUSED -> "Token refused";
         };
         return new ApiException(new Problem(e.reason().wireName(), title, status, e.getMessage(), e.index(), e.seq(),
                 e.acks()), Map.of());

@@ -12,6 +12,7 @@ import io.assay.server.store.HostEvent;
 import io.assay.server.store.HostRecord;
 import io.assay.server.store.Role;
 import io.assay.server.store.Store;
+import io.assay.server.store.TokenRecord;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -85,7 +86,38 @@ public final class Enrollment {
         Instant now = clock.instant();
         checkProof(request, key, tokenHash, now);
         String publicKey = key.base64();
-        EnrollResponse response = store.inTransaction(tx -> {
+        EnrollResponse response;
+        try {
+            response = enrollIn(request, tokenHash, key, publicKey, now);
+        } catch (TokenRefused e) {
+            throw new IngestRejectedException(IngestRejectedException.Reason.TOKEN_REFUSED, e.getMessage());
+        }
+        log.info("{}: enrolled with key {}{}", response.hostId(), response.keyId(),
+                response.warnings().isEmpty() ? "" : " (warning: system UUID shared with another host)");
+        return response;
+    }
+
+    /** Thrown inside the enrollment transaction, which then rolls back (the token's use is not spent). */
+    private static final class TokenRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TokenRefused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private EnrollResponse enrollIn(EnrollRequest request, String tokenHash, Ed25519PublicKey key, String publicKey,
+            Instant now) {
+        return store.inTransaction(tx -> {
+            TokenRecord used = tx.findToken(tokenHash).orElseThrow(() -> new IllegalStateException("token vanished"));
+            if (used.expiresAt().isPresent() && !now.isBefore(used.expiresAt().get())) {
+                throw new TokenRefused("the enrollment token expired at " + used.expiresAt().get()
+                        + "; create a new one with 'assay-server token create --role enroll'");
+            }
+            if (!tx.useToken(tokenHash)) {
+                throw new TokenRefused("the enrollment token has no uses left; create a new one with"
+                        + " 'assay-server token create --role enroll --uses N'");
+            }
             Optional<HostRecord> known = tx.findHostByPublicKey(publicKey);
             if (known.isPresent()) {
                 String hostId = known.get().hostId();
@@ -118,9 +150,6 @@ public final class Enrollment {
             String token = tokens.issue(tx, Role.HOST, Optional.of(hostId), "enrollment", now);
             return new EnrollResponse(hostId, key.keyId(), token, warnings);
         });
-        log.info("{}: enrolled with key {}{}", response.hostId(), response.keyId(),
-                response.warnings().isEmpty() ? "" : " (warning: system UUID shared with another host)");
-        return response;
     }
 
     private static void checkProof(EnrollRequest r, Ed25519PublicKey key, String tokenHash, Instant now)
