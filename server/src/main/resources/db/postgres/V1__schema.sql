@@ -16,7 +16,10 @@ CREATE TABLE tokens (
     host_id     TEXT,                           -- set for role host only
     note        TEXT    NOT NULL,
     created_at  BIGINT  NOT NULL,
-    row_id      BIGINT  GENERATED ALWAYS AS IDENTITY
+    row_id      BIGINT  GENERATED ALWAYS AS IDENTITY,
+    expires_at  BIGINT,
+    uses_left   BIGINT,
+    revoked_at  BIGINT
 );
 
 CREATE TABLE hosts (

@@ -177,6 +177,11 @@ public final class Collector implements AutoCloseable {
         return config;
     }
 
+    /** The collector's clock (tests sign enrollment requests at its time). */
+    public Clock clock() {
+        return clock;
+    }
+
     /**
      * The collector's store, for tools and tests that look at what was stored. Writes through it
      * bypass every check the API makes.

@@ -48,7 +48,7 @@ public final class IngestRoutes implements RouteModule {
         EnrollRequest enroll = parse(request.body(), EnrollRequest.class);
         EnrollBounds.check(enroll);
         try {
-            return ApiResponse.json(Json.toBytes(enrollment.enroll(enroll, request.token())));
+            return ApiResponse.json(Json.toBytes(enrollment.enroll(enroll, request.token().orElseThrow().tokenHash())));
         } catch (IngestRejectedException e) {
             throw rejected(e);
         }
@@ -79,6 +79,7 @@ public final class IngestRoutes implements RouteModule {
             case UNKNOWN_HOST -> 403;
             case BAD_SIGNATURE -> 422;
             case SEQ_REUSED, SEQ_GAP, PREV_MISMATCH -> 409;
+            case TOKEN_REFUSED -> 403;
         };
         String title = switch (e.reason()) {
             case MALFORMED -> "Malformed request";
@@ -87,6 +88,7 @@ public final class IngestRoutes implements RouteModule {
             case SEQ_REUSED -> "Seq already used";
             case SEQ_GAP -> "Seq gap";
             case PREV_MISMATCH -> "Prev does not match";
+            case TOKEN_REFUSED -> "Token refused";
         };
         return new ApiException(new Problem(e.reason().wireName(), title, status, e.getMessage(), e.index(), e.seq(),
                 e.acks(), e.expectedSeq(), e.chainEndHash()), Map.of());

@@ -55,4 +55,46 @@ class ClockSkewAndIdentityTest {
             assertThat(r.body()).contains("hostname is longer than 253");
         }
     }
+
+    @Test
+    void enrollmentMustProveItHoldsTheKeyForThisTokenNow() {
+        try (TestCollector server = TestCollector.start(dir)) {
+            TestHost host = new TestHost("web-2", "uuid-2");
+            long now = server.collector().clock().millis();
+            HttpResponse<String> unsigned = server.post("/api/v1/enroll", server.enrollToken(), Json.toJson(host.enrollRequest()));
+            assertThat(unsigned.statusCode()).isEqualTo(400);
+            assertThat(unsigned.body()).contains("no proof that the agent holds the private key");
+
+            HttpResponse<String> otherToken = server.post("/api/v1/enroll", server.enrollToken(),
+                    Json.toJson(host.enrollRequest(server.adminToken(), now)));
+            assertThat(otherToken.statusCode()).isEqualTo(422);
+            assertThat(otherToken.body()).contains("proof of possession does not verify");
+
+            HttpResponse<String> stale = server.post("/api/v1/enroll", server.enrollToken(),
+                    Json.toJson(host.enrollRequest(server.enrollToken(), now - 3_600_000)));
+            assertThat(stale.statusCode()).isEqualTo(400);
+            assertThat(stale.body()).contains("signed 3600 s away from the collector's clock");
+
+            assertThat(server.post("/api/v1/enroll", server.enrollToken(),
+                    Json.toJson(host.enrollRequest(server.enrollToken(), now))).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void reEnrollingAKnownKeyWithAnotherIdentityIsAnEventNotASilentChange() {
+        try (TestCollector server = TestCollector.start(dir)) {
+            TestHost host = TestHost.enrolledAt(server, "web-1");
+            EnrollRequest signed = host.enrollRequest(server.enrollToken(), server.collector().clock().millis());
+            EnrollRequest moved = new EnrollRequest(new HostIdentity("web-1-renamed", signed.identity().systemUuid(),
+                    signed.identity().boardSerial(), signed.identity().macs()), signed.publicKey(), signed.agentVersion(),
+                    signed.signedAtMs(), signed.proof());
+            HttpResponse<String> r = server.post("/api/v1/enroll", server.enrollToken(), Json.toJson(moved));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains(host.hostId());
+            JsonObject view = JsonParser.parseString(server.get("/api/v1/hosts/" + host.hostId(), server.auditorToken())
+                    .body()).getAsJsonObject();
+            assertThat(view.toString()).contains("identity-changed").contains("web-1-renamed");
+            assertThat(view.toString()).contains("\"hostname\":\"web-1\"");
+        }
+    }
 }
