@@ -111,6 +111,11 @@ public final class HostDetector implements Detector {
         return sources.wireFlowsSampled();
     }
 
+    /** CPU time of the traffic samples that finished (their own threads). */
+    public long wireCpuNanos() {
+        return sources.wireCpuNanos();
+    }
+
     /** Bytes of process memory read, and CPU spent scanning it, since start (the bench's cost figures). */
     public long memoryBytesRead() {
         return sources.memoryBytesRead();

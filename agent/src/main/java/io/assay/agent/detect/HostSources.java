@@ -111,6 +111,10 @@ public final class HostSources implements AutoCloseable {
         return wire.flowsStarted();
     }
 
+    public long wireCpuNanos() {
+        return wire.cpuNanos();
+    }
+
     public long exeBytesRead() {
         return scanner.bytesRead();
     }

@@ -38,6 +38,7 @@ final class WireSource implements AutoCloseable {
     private final Set<String> tried = new HashSet<>();
     private Optional<String> refused = Optional.empty();
     private long bytesSeen;
+    private long cpuNanos;
     private int flowsStarted;
 
     WireSource(Path sysRoot, Rules.Sources cfg) {
@@ -58,6 +59,11 @@ final class WireSource implements AutoCloseable {
 
     int flowsStarted() {
         return flowsStarted;
+    }
+
+    /** CPU time of the captures that finished so far. */
+    long cpuNanos() {
+        return cpuNanos;
     }
 
     List<WireSample> look(Set<ProcessSnapshot.Key> inQuestion, List<ProcessSnapshot> snaps,
@@ -115,6 +121,7 @@ final class WireSource implements AutoCloseable {
             out.add(toObservation(r.process(), s));
             if (s.finished()) {
                 bytesSeen += s.bytesToRemote() + s.bytesFromRemote();
+                cpuNanos += s.cpuNanos();
                 it.remove();
             }
         }

@@ -39,10 +39,11 @@ public final class PacketCapture implements AutoCloseable {
      * @param fromRemote the kept payload received
      * @param toRemoteTimesMs arrival times (epoch ms) of the payload packets sent, the first 256
      * @param finished the capture ended (bound reached, closed, or failed)
+     * @param cpuNanos CPU time the capture thread used, known once finished (0 before)
      */
     public record Sample(Flow flow, long bytesToRemote, long bytesFromRemote, int packetsToRemote, int packetsFromRemote,
             String toRemote, String fromRemote, List<Long> toRemoteTimesMs, List<Long> fromRemoteTimesMs, long startedMs,
-            boolean finished) {
+            boolean finished, long cpuNanos) {
         public Sample {
             toRemoteTimesMs = List.copyOf(toRemoteTimesMs);
             fromRemoteTimesMs = List.copyOf(fromRemoteTimesMs);
@@ -97,6 +98,7 @@ public final class PacketCapture implements AutoCloseable {
     private long nextSeqTo = -1;
     private long nextSeqFrom = -1;
     private boolean finished;
+    private long cpuNanos;
 
     /** Capture was refused: {@code notPermitted} when the kernel said EPERM/EACCES (no CAP_NET_RAW). */
     public static final class CaptureException extends IOException {
@@ -240,8 +242,10 @@ public final class PacketCapture implements AutoCloseable {
             }
         } finally {
             c.close(fd);
+            long used = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             synchronized (this) {
                 finished = true;
+                cpuNanos = Math.max(0, used);
             }
         }
     }
@@ -307,7 +311,7 @@ public final class PacketCapture implements AutoCloseable {
     /** What was seen so far; {@code finished} once the capture ended. */
     public synchronized Sample sample() {
         return new Sample(flow, bytesTo, bytesFrom, packetsTo, packetsFrom, toRemote.toString(), fromRemote.toString(), toTimes,
-                fromTimes, startedMs, finished);
+                fromTimes, startedMs, finished, cpuNanos);
     }
 
     /** Stops the capture; the socket is closed by its thread within 200 ms. */
