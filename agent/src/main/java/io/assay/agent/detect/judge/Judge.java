@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -228,22 +229,22 @@ public final class Judge {
         }
     }
 
-    private java.util.Optional<String> stratumMessage(String line) {
+    private Optional<String> stratumMessage(String line) {
         Matcher m = METHOD.matcher(line);
         Rules.Stratum st = rules.stratum();
         if (m.find()) {
             String method = m.group(1);
-            if (st.methods().contains(method)) return java.util.Optional.of(method);
+            if (st.methods().contains(method)) return Optional.of(method);
             List<String> keys = st.keyedMethods().get(method);
-            if (keys != null && keys.stream().allMatch(k -> line.contains("\"" + k + "\""))) return java.util.Optional.of(method);
-            return java.util.Optional.empty();
+            if (keys != null && keys.stream().allMatch(k -> line.contains("\"" + k + "\""))) return Optional.of(method);
+            return Optional.empty();
         }
         // a Monero-style pool answers the login with the first job inside the result
         List<String> job = st.keyedMethods().get("job");
         if (job != null && line.contains("\"result\"") && job.stream().allMatch(k -> line.contains("\"" + k + "\""))) {
-            return java.util.Optional.of("job");
+            return Optional.of("job");
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /**
