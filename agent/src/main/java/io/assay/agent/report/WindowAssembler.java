@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.assay.agent.detect.Assessment;
 import io.assay.agent.detect.Detector;
+import io.assay.agent.detect.judge.Verdicts;
 import io.assay.agent.sample.CpuLoad;
 import io.assay.agent.sample.ExecutableHasher;
 import io.assay.agent.sample.ProcessObservation;
@@ -181,7 +182,7 @@ public final class WindowAssembler {
         if (!clockNote.isEmpty()) notes.add(clockNote);
         failures.forEach((what, n) -> notes.add(what + (n > 1 ? " (" + n + " samples)" : "")));
         Verdict verdict = assessment.verdict();
-        if (!failures.isEmpty() && verdict != Verdict.MINING) verdict = Verdict.DEGRADED;
+        if (!failures.isEmpty()) verdict = Verdicts.degraded(verdict);
 
         LoadSummary load = cpuSamples == 0 ? LoadSummary.NONE
                 : new LoadSummary(Math.min(100, cpuSum / cpuSamples), Math.min(100, cpuMax), cpuSamples);

@@ -63,8 +63,17 @@ public final class Verdicts {
             reasons.add("CPU is burnt by no visible process while processes are hidden: judged MINING");
         }
         suspect |= !host.isEmpty();
-        Verdict v = mining ? Verdict.MINING : degraded ? Verdict.DEGRADED : suspect ? Verdict.SUSPECT : Verdict.CLEAN;
+        Verdict v = mining ? Verdict.MINING : suspect ? Verdict.SUSPECT : Verdict.CLEAN;
+        if (degraded) v = degraded(v);
         return new Judgement(v, per, reasons);
+    }
+
+    /**
+     * {@code v} when something the agent must see was missing: {@code MINING} stays (what was seen is
+     * enough), anything else becomes {@code DEGRADED}. The report uses it for samplers that failed.
+     */
+    public static Verdict degraded(Verdict v) {
+        return v == Verdict.MINING ? Verdict.MINING : Verdict.DEGRADED;
     }
 
     /** The verdict of one process's findings (no host part, no degradation). */

@@ -63,15 +63,6 @@ public final class Window {
     double seconds;
     int hostIntervals;
 
-    /** Processes seen on the latest tick. */
-    public Set<ProcessSnapshot.Key> live() {
-        Set<ProcessSnapshot.Key> out = new HashSet<>();
-        procs.forEach((k, p) -> {
-            if (p.lastCycle == cycle) out.add(k);
-        });
-        return out;
-    }
-
     /**
      * New rules are in force: static findings are made again with them (the sources scan
      * executables again too).
