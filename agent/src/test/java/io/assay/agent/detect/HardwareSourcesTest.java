@@ -84,9 +84,18 @@ class HardwareSourcesTest {
             assertThat(absent.get("gpu:amdgpu:0000:06:00.0")).startsWith("no energy counter or power reading");
             assertThat(absent).doesNotContainKeys("nvml", "amdgpu", "usb");
 
+            hw.read(T0.plusSeconds(70));
             Hardware next = hw.closeWindow(Map.of());
-            assertThat(next.gpus()).isEmpty();
-            assertThat(next.asic()).isEmpty();
+            assertThat(next.gpus()).as("sums start again: one read in this window").allMatch(g -> g.samples() == 1);
+            assertThat(next.absent()).as("unchanged absences are not repeated").extracting(Hardware.Absent::source)
+                    .doesNotContain("cgminer-api", "rapl:package-1");
+            for (int i = 3; i <= HardwareSources.RESTATE_ABSENT_WINDOWS; i++) { // windows 3..60; the 61st restates
+                hw.read(T0.plusSeconds(70 + 60L * i));
+                hw.closeWindow(Map.of());
+            }
+            hw.read(T0.plusSeconds(70 + 60L * (HardwareSources.RESTATE_ABSENT_WINDOWS + 1)));
+            assertThat(hw.closeWindow(Map.of()).absent()).as("restated in full every so many windows")
+                    .extracting(Hardware.Absent::source).contains("cgminer-api", "rapl:package-1");
         }
     }
 
