@@ -58,8 +58,8 @@ class InstallerTest {
         String unit = Files.readString(root.resolve("etc/systemd/system/assay-agent.service"));
         assertThat(unit)
                 .contains("Restart=on-failure")
-                .contains("AmbientCapabilities=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH")
-                .contains("CapabilityBoundingSet=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH")
+                .contains("AmbientCapabilities=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH CAP_NET_RAW\n")
+                .contains("CapabilityBoundingSet=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH CAP_NET_RAW\n")
                 .contains("NoNewPrivileges=yes")
                 .contains("ExecStart=/opt/assay/bin/assay-agent run --config /etc/assay/agent.conf");
     }

@@ -102,10 +102,9 @@ public final class HostDetector implements Detector {
             List<Finding> urgent = new ArrayList<>(judge.observe(window, tick));
             urgent.addAll(judge.observeHardware(window, tick, hardware.read(now)));
             Set<ProcessSnapshot.Key> inQuestion = judge.inQuestion(window);
-            if (!inQuestion.isEmpty()) {
-                CloserLook look = sources.lookCloser(now, inQuestion);
-                urgent.addAll(judge.observeCloser(window, look));
-            }
+            // called even with none in question: samples already running are read to their end
+            CloserLook look = sources.lookCloser(now, inQuestion);
+            urgent.addAll(judge.observeCloser(window, look));
             return urgent;
         } catch (RuntimeException e) {
             // a bug or an unexpected kernel format must not stop the agent: say so in the report
@@ -114,13 +113,42 @@ public final class HostDetector implements Detector {
         }
     }
 
+    /** Payload bytes the traffic samples saw, and connections sampled, since start (the bench's cost figures). */
+    public long wireBytesSeen() {
+        return sources.wireBytesSeen();
+    }
+
+    public int wireFlowsSampled() {
+        return sources.wireFlowsSampled();
+    }
+
+    /** CPU time of the traffic samples that finished (their own threads). */
+    public long wireCpuNanos() {
+        return sources.wireCpuNanos();
+    }
+
+    /** Bytes of process memory read, and CPU spent scanning it, since start (the bench's cost figures). */
+    public long memoryBytesRead() {
+        return sources.memoryBytesRead();
+    }
+
+    public long memoryCpuNanos() {
+        return sources.memoryCpuNanos();
+    }
+
+    @Override
+    public void close() {
+        sources.close();
+        hardware.close(); // releases NVML
+    }
+
     @Override
     public Assessment closeWindow(Instant now) {
         Assessment a;
         try {
             List<Integer> hidden = sources.walkHiddenPids();
             List<SourceNote> notes = new ArrayList<>(errors);
-            notes.addAll(sources.closeNotes());
+            notes.addAll(sources.closeWindow());
             for (String n : source.notes()) notes.add(SourceNote.informational(n));
             Map<Integer, String> names = new HashMap<>();
             for (ProcessSnapshot s : sources.lastListing().processes()) names.put(s.pid(), s.comm());
@@ -142,10 +170,5 @@ public final class HostDetector implements Detector {
             window.rulesChanged();
         }
         return a;
-    }
-
-    @Override
-    public void close() {
-        hardware.close(); // releases NVML
     }
 }

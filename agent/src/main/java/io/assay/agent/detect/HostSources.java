@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p>Keeps only what saves reading twice: which executables are scanned, which ports were asked,
  * config file texts by version, pids found hidden. Confined to the agent's sampling thread.
  */
-public final class HostSources {
+public final class HostSources implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HostSources.class);
     private static final int MAX_CACHED_CONFIGS = 4096;
 
@@ -65,12 +65,17 @@ public final class HostSources {
     private ProcessListing lastListing = ProcessListing.NONE;
     private HostProbe.TcpTable lastTcp = new HostProbe.TcpTable(List.of(), false);
     private List<ProcessSnapshot> lastSnaps = List.of();
+    private Map<Integer, List<ProcParsers.TcpConnection>> lastConns = Map.of();
+    private final WireSource wire;
+    private final MemorySource memory;
 
     public HostSources(HostDetector.Roots roots, Rules rules) {
         this.roots = roots;
         this.table = new ProcessTable(roots.proc(), roots.etc());
         this.probe = new HostProbe(table, roots.sys(), roots.etc());
         this.liveHost = roots.proc().toAbsolutePath().normalize().equals(Path.of("/proc"));
+        this.wire = new WireSource(roots.sys(), rules.sources());
+        this.memory = new MemorySource(roots.proc(), rules);
         useRules(rules);
     }
 
@@ -84,6 +89,30 @@ public final class HostSources {
         this.scanner = new ExeScanner(new AhoCorasick(pats), r.thresholds().exeScanMaxBytes());
         exeDone.clear();
         apiProbed.clear();
+        wire.useRules(r.sources());
+        memory.useRules(r);
+    }
+
+    /** Bytes of process memory read, and CPU spent scanning it, since start (the bench's cost figures). */
+    public long memoryBytesRead() {
+        return memory.bytesRead();
+    }
+
+    public long memoryCpuNanos() {
+        return memory.cpuNanos();
+    }
+
+    /** Payload bytes the traffic samples saw, and connections sampled, since start (the bench's cost figures). */
+    public long wireBytesSeen() {
+        return wire.bytesSeen();
+    }
+
+    public int wireFlowsSampled() {
+        return wire.flowsStarted();
+    }
+
+    public long wireCpuNanos() {
+        return wire.cpuNanos();
     }
 
     public long exeBytesRead() {
@@ -164,24 +193,44 @@ public final class HostSources {
                                 : " run as root or with CAP_SYS_PTRACE+CAP_DAC_READ_SEARCH")));
             }
         }
+        lastConns = conns;
         return new Tick(now, host, snaps, conns, scans, configs, notes);
     }
 
     /**
      * Looks closer at the processes in question: asks their listening sockets on loopback whether
-     * they are a miner's API (within the rules' connection budget; each port once per process).
+     * they are a miner's API (within the rules' connection budget; each port once per process), and
+     * samples their TCP connections (within {@code sources.capture}). Only on the live host: a
+     * recorded tree's sockets and connections are another host's.
      */
     public CloserLook lookCloser(Instant now, Set<ProcessSnapshot.Key> inQuestion) {
+        if (!liveHost) return CloserLook.none(now);
         List<CloserLook.ApiAnswer> answers = new ArrayList<>();
-        if (liveHost && rules.minerApis().enabled() && !inQuestion.isEmpty()) probeApis(inQuestion, answers);
-        return new CloserLook(now, answers, List.of());
+        List<SourceNote> notes = new ArrayList<>();
+        if (rules.minerApis().enabled() && !inQuestion.isEmpty()) probeApis(inQuestion, answers);
+        Set<ProcessSnapshot.Key> others = new HashSet<>(inQuestion);
+        others.removeIf(k -> k.pid() == selfPid);
+        var samples = wire.look(others, lastSnaps, lastConns, notes);
+        var scans = memory.look(others, lastSnaps, notes);
+        return new CloserLook(now, answers, samples, scans, notes);
     }
 
-    /** Notes due at the window's end: executables still waiting for read budget. */
-    public List<SourceNote> closeNotes() {
-        if (scanner.pending() == 0) return List.of();
-        return List.of(SourceNote.informational(scanner.pending() + " executables are still being scanned (read budget "
-                + (rules.thresholds().exeScanBudgetBytes() >> 20) + " MiB per cycle); they are finished in the next window"));
+    @Override
+    public void close() {
+        wire.close();
+    }
+
+    /**
+     * Ends the window for the sources with per-window budgets; returns the notes due: executables
+     * still waiting for read budget, what memory scans cost.
+     */
+    public List<SourceNote> closeWindow() {
+        List<SourceNote> notes = new ArrayList<>(memory.closeWindow());
+        if (scanner.pending() > 0) {
+            notes.add(SourceNote.informational(scanner.pending() + " executables are still being scanned (read budget "
+                    + (rules.thresholds().exeScanBudgetBytes() >> 20) + " MiB per cycle); they are finished in the next window"));
+        }
+        return notes;
     }
 
     /**

@@ -34,6 +34,8 @@ public record Rules(
         List<HardwareId> hardware,
         MinerApis minerApis,
         Thresholds thresholds,
+        Stratum stratum,
+        Sources sources,
         GpuRules gpu,
         List<Pattern> usbStrings) {
 
@@ -58,6 +60,43 @@ public record Rules(
 
     /** A wallet address format; {@code versions} are allowed Base58Check version prefixes (hex). */
     public record WalletFormat(String coin, Pattern regex, Wallets.Check check, List<String> versions) {}
+
+    /**
+     * How stratum is recognised, on the wire and in memory.
+     *
+     * @param methods JSON-RPC methods that alone are stratum ({@code mining.subscribe}, {@code mining.notify}…)
+     * @param keyedMethods Monero-style methods, each with the keys its message must also carry
+     *     ({@code job} with {@code blob}, {@code job_id}, {@code target}): "login" alone is any web app
+     * @param memoryStrings strings a miner's decoded memory holds (request templates, keys); weights add up
+     *     with {@link #binaryStrings}' against {@link #binaryThreshold}
+     */
+    public record Stratum(List<String> methods, Map<String, List<String>> keyedMethods, List<BinaryString> memoryStrings) {
+        public static final Stratum NONE = new Stratum(List.of(), Map.of(), List.of());
+
+        public Stratum {
+            methods = List.copyOf(methods);
+            Map<String, List<String>> km = new LinkedHashMap<>();
+            keyedMethods.forEach((k, v) -> km.put(k, List.copyOf(v)));
+            keyedMethods = java.util.Collections.unmodifiableMap(km);
+            memoryStrings = List.copyOf(memoryStrings);
+        }
+    }
+
+    /**
+     * The sources that look closer at processes in question, each with a switch and a budget.
+     *
+     * @param captureEnabled read a bounded sample of the connections of processes in question (needs CAP_NET_RAW)
+     * @param captureSeconds how long one connection is sampled at most
+     * @param captureBytes payload bytes kept per connection and direction at most
+     * @param captureFlows connections sampled at the same time at most
+     * @param memoryEnabled scan anonymous and heap memory of processes in question through /proc/PID/mem
+     * @param memoryBytesPerWindow bytes of process memory read per report window at most
+     * @param memoryCpuMsPerWindow CPU time spent scanning memory per report window at most
+     */
+    public record Sources(boolean captureEnabled, int captureSeconds, int captureBytes, int captureFlows, boolean memoryEnabled,
+            long memoryBytesPerWindow, int memoryCpuMsPerWindow) {
+        public static final Sources DEFAULT = new Sources(true, 60, 16384, 4, true, 64L << 20, 250);
+    }
 
     /** A string found in miner executables; weights of distinct strings add up against {@link #binaryThreshold}. */
     public record BinaryString(String text, int weight) {}
@@ -155,7 +194,8 @@ public record Rules(
 
     private static final String[] TOP_KEYS = {"version", "minerNames", "disguiseNames", "kernelThreadNames", "commandLine",
         "commandLineThreshold", "poolDomains", "poolPorts", "blendPorts", "wallets", "binaryStrings", "binaryThreshold",
-        "packerMarkers", "configFiles", "hardware", "minerApis", "thresholds", "description", "gpu", "usbStrings"};
+        "packerMarkers", "configFiles", "hardware", "minerApis", "thresholds", "description", "stratum", "sources",
+        "gpu", "usbStrings"};
     private static final String[] THRESHOLD_KEYS = {"cpuSustainedPercent", "cpuSustainedFraction", "minIntervals",
         "hugetlbBytes", "hostHugePages", "hiddenCpuPercent", "suspiciousDirs", "exeScanMaxBytes", "exeScanBudgetBytes",
         "configMaxBytes"};
@@ -280,6 +320,8 @@ public record Rules(
                 lower(strings(m, "poolDomains")), ports(m, "poolPorts", file), ports(m, "blendPorts", file), wallets, bins,
                 req(m, "binaryThreshold", file).integer("binaryThreshold", 1, 100),
                 strings(m, "packerMarkers"), configNames, keySets, hw, apis, thresholds,
+                m.containsKey("stratum") ? stratum(m.get("stratum")) : Stratum.NONE,
+                m.containsKey("sources") ? sources(m.get("sources")) : Sources.DEFAULT,
                 m.containsKey("gpu") ? gpu(m.get("gpu")) : GpuRules.NONE, patterns(m, "usbStrings"));
     }
 
@@ -305,6 +347,64 @@ public record Rules(
         List<Pattern> out = new ArrayList<>();
         if (m.containsKey(key)) for (JsonTree t : m.get(key).array(key)) out.add(regex(t, "a pattern in " + key));
         return out;
+    }
+
+    private static Stratum stratum(JsonTree node) {
+        Map<String, JsonTree> o = node.object("stratum");
+        JsonTree.onlyKeys(o, "stratum", "methods", "keyedMethods", "memoryStrings", "description");
+        Map<String, List<String>> keyed = new LinkedHashMap<>();
+        if (o.containsKey("keyedMethods")) {
+            for (var e : o.get("keyedMethods").object("stratum.keyedMethods").entrySet()) {
+                List<String> keys = e.getValue().strings("the keys of " + e.getKey());
+                if (keys.isEmpty()) throw e.getValue().error("stratum method \"" + e.getKey() + "\" needs at least one key: a method name alone matches web apps too");
+                keyed.put(e.getKey(), keys);
+            }
+        }
+        List<BinaryString> mem = new ArrayList<>();
+        if (o.containsKey("memoryStrings")) {
+            for (JsonTree t : o.get("memoryStrings").array("stratum.memoryStrings")) {
+                Map<String, JsonTree> b = t.object("a stratum.memoryStrings entry");
+                JsonTree.onlyKeys(b, "a stratum.memoryStrings entry", "text", "weight");
+                String text = req(b, "text", t).string("text");
+                if (text.length() < 4) throw b.get("text").error("memory string \"" + text + "\" is shorter than 4 characters; it would match by chance");
+                mem.add(new BinaryString(text, req(b, "weight", t).integer("weight", 1, 10)));
+            }
+        }
+        return new Stratum(strings(o, "methods"), keyed, mem);
+    }
+
+    private static Sources sources(JsonTree node) {
+        Map<String, JsonTree> o = node.object("sources");
+        JsonTree.onlyKeys(o, "sources", "capture", "memory", "description");
+        Sources d = Sources.DEFAULT;
+        boolean capOn = d.captureEnabled();
+        int capSeconds = d.captureSeconds();
+        int capBytes = d.captureBytes();
+        int capFlows = d.captureFlows();
+        if (o.containsKey("capture")) {
+            Map<String, JsonTree> c = o.get("capture").object("sources.capture");
+            JsonTree.onlyKeys(c, "sources.capture", "enabled", "seconds", "bytes", "flows", "description");
+            if (c.containsKey("enabled")) capOn = bool(c.get("enabled"), "sources.capture.enabled");
+            if (c.containsKey("seconds")) capSeconds = c.get("seconds").integer("sources.capture.seconds", 1, 3600);
+            if (c.containsKey("bytes")) capBytes = c.get("bytes").integer("sources.capture.bytes", 512, 1 << 20);
+            if (c.containsKey("flows")) capFlows = c.get("flows").integer("sources.capture.flows", 1, 64);
+        }
+        boolean memOn = d.memoryEnabled();
+        long memBytes = d.memoryBytesPerWindow();
+        int memCpu = d.memoryCpuMsPerWindow();
+        if (o.containsKey("memory")) {
+            Map<String, JsonTree> c = o.get("memory").object("sources.memory");
+            JsonTree.onlyKeys(c, "sources.memory", "enabled", "bytesPerWindow", "cpuMsPerWindow", "description");
+            if (c.containsKey("enabled")) memOn = bool(c.get("enabled"), "sources.memory.enabled");
+            if (c.containsKey("bytesPerWindow")) memBytes = longIn(c.get("bytesPerWindow"), "sources.memory.bytesPerWindow", 4096);
+            if (c.containsKey("cpuMsPerWindow")) memCpu = c.get("cpuMsPerWindow").integer("sources.memory.cpuMsPerWindow", 1, 60_000);
+        }
+        return new Sources(capOn, capSeconds, capBytes, capFlows, memOn, memBytes, memCpu);
+    }
+
+    private static boolean bool(JsonTree t, String what) {
+        if (t.value() instanceof Boolean b) return b;
+        throw t.error(what + " is " + t.value() + "; it must be true or false");
     }
 
     private static MinerApis minerApis(JsonTree node) {

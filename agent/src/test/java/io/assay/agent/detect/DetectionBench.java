@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Detection benchmark (not a test): runs the labeled set (miner variants and legitimate full loads,
  * real processes) K times and prints recall, precision, false positives and the time from process
- * start to the first MINING finding; then spawns 1,000 {@code sleep} processes and prints the
- * detector's CPU time and bytes read per observe cycle (the second cycle must read no executable).
+ * start to the first MINING finding; then what the closer looks cost (a traffic sample of one
+ * connection, a memory scan of one process in question); then spawns 1,000 {@code sleep} processes
+ * and prints the detector's CPU time and bytes read per observe cycle (the second cycle must read no
+ * executable).
  *
  * <pre>java -cp agent/target/classes:agent/target/test-classes:$(deps) io.assay.agent.detect.DetectionBench [K] [N]</pre>
  */
@@ -29,34 +31,72 @@ public final class DetectionBench {
         Path dir = Files.createTempDirectory("assay-bench");
         try (FakePool pool = new FakePool(0)) {
             LabeledLoads.Kit kit = LabeledLoads.kit(dir, pool);
-            labeled(kit, k);
+            labeled(kit, k, dir);
         }
+        closerLookCost(dir);
         scanCost(n);
         LabeledLoads.deleteTree(dir);
     }
 
-    private static void labeled(LabeledLoads.Kit kit, int k) throws Exception {
-        List<LabeledLoads.Scenario> set = new ArrayList<>(List.of(LabeledLoads.flags(), LabeledLoads.kworker(),
-                LabeledLoads.configFile(), LabeledLoads.throttled()));
+    /** A scenario and the local rules its detector runs with ("" for the built-in rules alone). */
+    private record Case(LabeledLoads.Scenario scenario, String localRules) {}
+
+    private static HostDetector detector(Path dir, String localRules) throws java.io.IOException {
+        if (localRules.isEmpty()) return Detectors.builtIn(HostDetector.Roots.system());
+        Path cfg = Files.createDirectories(dir.resolve("cfg-" + System.nanoTime()));
+        Files.writeString(cfg.resolve("local-rules.json"), localRules);
+        return Detectors.load(cfg, HostDetector.Roots.system());
+    }
+
+    private static void labeled(LabeledLoads.Kit kit, int k, Path dir) throws Exception {
+        List<Case> set = new ArrayList<>();
+        for (var s : List.of(LabeledLoads.flags(), LabeledLoads.kworker(), LabeledLoads.configFile(), LabeledLoads.throttled())) {
+            set.add(new Case(s, ""));
+        }
         FakePool p443 = null;
         try {
             p443 = new FakePool(443);
-            set.add(LabeledLoads.port443(443));
+            set.add(new Case(LabeledLoads.port443(443), ""));
         } catch (java.io.IOException e) {
             System.out.println("(pool on 443 skipped: " + e.getMessage() + ")");
         }
-        set.addAll(LabeledLoads.legitimate());
+        FakePool web = null;
+        WireAndMemoryDetectionTest.JobServer jobs = null;
+        try {
+            web = new FakePool(80, true);
+        } catch (java.io.IOException e) {
+            web = new FakePool(8080, true);
+        }
+        set.add(new Case(encodedMiner(web, "wire only"), "{\"sources\": {\"memory\": {\"enabled\": false}}}"));
+        set.add(new Case(encodedMiner(web, "memory only"), "{\"sources\": {\"capture\": {\"enabled\": false}}}"));
+        for (var s : LabeledLoads.legitimate()) set.add(new Case(s, ""));
+        try {
+            jobs = new WireAndMemoryDetectionTest.JobServer(4444);
+            WireAndMemoryDetectionTest.JobServer j = jobs;
+            set.add(new Case(new LabeledLoads.Scenario("legit: busy worker of a job server on port 4444", false, x -> {
+                Path bin = TestPrograms.jobWorker("jobworker", j.port());
+                Process p = new ProcessBuilder(bin.toString()).redirectErrorStream(true).start();
+                TestMiner.awaitStarted(p);
+                return new LabeledLoads.Started(p, List.of(bin.getParent()));
+            }), ""));
+        } catch (java.io.IOException e) {
+            System.out.println("(job server on 4444 skipped: " + e.getMessage() + ")");
+        }
         int tp = 0;
         int fn = 0;
         int fp = 0;
         int tn = 0;
         System.out.printf(Locale.ROOT, "%-52s %-6s %-9s %-9s %s%n", "scenario", "label", "MINING", "median ms", "runs");
-        for (LabeledLoads.Scenario s : set) {
+        for (Case c : set) {
+            LabeledLoads.Scenario s = c.scenario();
             int hits = 0;
             List<Long> times = new ArrayList<>();
             for (int i = 0; i < k; i++) {
-                HostDetector d = Detectors.builtIn(HostDetector.Roots.system());
-                var o = LabeledLoads.run(s, kit, d, s.mining() ? Duration.ofSeconds(6) : Duration.ofSeconds(3), Duration.ofMillis(250));
+                LabeledLoads.Outcome o;
+                try (HostDetector d = detector(dir, c.localRules())) {
+                    // the closer looks need the load seen first (3 intervals), then a stratum message or a scan
+                    o = LabeledLoads.run(s, kit, d, s.mining() ? Duration.ofSeconds(12) : Duration.ofSeconds(4), Duration.ofMillis(250));
+                }
                 boolean mining = o.verdict() == Verdict.MINING;
                 if (mining) {
                     hits++;
@@ -72,10 +112,59 @@ public final class DetectionBench {
                     times.isEmpty() ? "-" : Long.toString(times.get(times.size() / 2)), k);
         }
         if (p443 != null) p443.close();
+        web.close();
+        if (jobs != null) jobs.close();
         double recall = tp + fn == 0 ? 0 : (double) tp / (tp + fn);
         double precision = tp + fp == 0 ? 0 : (double) tp / (tp + fp);
         System.out.printf(Locale.ROOT, "%nrecall %.3f  precision %.3f  false positives %d of %d legitimate runs  (tp %d fn %d tn %d)%n%n",
                 recall, precision, fp, fp + tn, tp, fn, tn);
+    }
+
+    private static LabeledLoads.Scenario encodedMiner(FakePool pool, String which) {
+        return new LabeledLoads.Scenario("miner: strings encoded, service name, stratum on :" + pool.port() + ", " + which, true, k -> {
+            Path bin = TestPrograms.encodedMiner("metricsd", pool.port(), TestMiner.moneroAddress());
+            Process p = new ProcessBuilder(bin.toString()).redirectErrorStream(true).start();
+            TestMiner.awaitStarted(p);
+            return new LabeledLoads.Started(p, List.of(bin.getParent()));
+        });
+    }
+
+    /**
+     * The cost of the closer looks at one process in question (the encoded miner): a memory scan per
+     * window, and one connection sampled for 10 s (the default samples for 60 s; the cost grows with
+     * the packets, not the time).
+     */
+    private static void closerLookCost(Path dir) throws Exception {
+        try (FakePool pool = new FakePool(0, true);
+                HostDetector d = detector(dir, "{\"sources\": {\"capture\": {\"seconds\": 10}}}")) {
+            Path bin = TestPrograms.encodedMiner("metricsd", pool.port(), TestMiner.moneroAddress());
+            Process p = new ProcessBuilder(bin.toString()).redirectErrorStream(true).start();
+            TestMiner.awaitStarted(p);
+            int windows = 0;
+            try {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(16);
+                long windowEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+                while (System.nanoTime() < end) {
+                    d.observe(Clock.systemUTC().instant());
+                    if (System.nanoTime() >= windowEnd) {
+                        d.closeWindow(Clock.systemUTC().instant());
+                        windows++;
+                        windowEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+                    }
+                    Thread.sleep(250);
+                }
+            } finally {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+                LabeledLoads.deleteTree(bin.getParent());
+            }
+            System.out.printf(Locale.ROOT, "closer looks at one process in question (the encoded miner, %d windows of 4 s)%n", windows);
+            System.out.printf(Locale.ROOT, "%-44s %s%n", "memory scan, per window", String.format(Locale.ROOT, "%.1f MiB read, %.1f ms CPU",
+                    d.memoryBytesRead() / 1048576.0 / Math.max(1, windows), d.memoryCpuNanos() / 1e6 / Math.max(1, windows)));
+            System.out.printf(Locale.ROOT, "%-44s %s%n%n", "traffic sample, per connection (10 s)", d.wireFlowsSampled() == 0 ? "none sampled"
+                    : String.format(Locale.ROOT, "%d payload bytes, %.1f ms CPU (%d connection(s))", d.wireBytesSeen() / d.wireFlowsSampled(),
+                            d.wireCpuNanos() / 1e6 / d.wireFlowsSampled(), d.wireFlowsSampled()));
+        }
     }
 
     private static void scanCost(int n) throws Exception {

@@ -136,6 +136,16 @@ final class LabeledLoads {
      * at its first MINING signature), closes the window and kills the process tree.
      */
     static Outcome run(Scenario s, Kit kit, HostDetector detector, Duration window, Duration tick) throws Exception {
+        return run(s, kit, detector, window, tick, window.plusDays(1)); // one report window: it never closes early
+    }
+
+    /**
+     * As {@link #run(Scenario, Kit, HostDetector, Duration, Duration)}, closing a report window every
+     * {@code reportWindow} as the agent does (per-window budgets start afresh); the outcome is the
+     * findings of the windows together.
+     */
+    static Outcome run(Scenario s, Kit kit, HostDetector detector, Duration window, Duration tick, Duration reportWindow)
+            throws Exception {
         Clock clock = Clock.systemUTC();
         long t0 = System.nanoTime();
         Started st = s.starter().start(kit);
@@ -145,7 +155,13 @@ final class LabeledLoads {
         long firstMining = -1;
         try {
             long deadline = System.nanoTime() + window.toNanos();
+            long windowEnd = System.nanoTime() + reportWindow.toNanos();
+            List<Finding> earlier = new ArrayList<>();
             while (System.nanoTime() < deadline) {
+                if (System.nanoTime() >= windowEnd) {
+                    earlier.addAll(detector.closeWindow(clock.instant()).findings());
+                    windowEnd = System.nanoTime() + reportWindow.toNanos();
+                }
                 p.descendants().forEach(h -> pids.add((int) h.pid()));
                 for (Finding f : detector.observe(clock.instant())) {
                     if (pids.contains(f.pid()) && firstMining < 0) firstMining = (System.nanoTime() - t0) / 1_000_000;
@@ -154,8 +170,9 @@ final class LabeledLoads {
                 Thread.sleep(tick.toMillis());
             }
             Assessment a = detector.closeWindow(clock.instant());
+            earlier.addAll(a.findings());
             List<Finding> mine = new ArrayList<>();
-            for (Finding f : a.findings()) if (pids.contains(f.pid())) mine.add(f);
+            for (Finding f : earlier) if (pids.contains(f.pid())) mine.add(f);
             Verdict v = io.assay.agent.detect.judge.Verdicts.ofProcess(mine);
             if (v == Verdict.MINING && firstMining < 0) firstMining = (System.nanoTime() - t0) / 1_000_000;
             return new Outcome(s, v, mine, firstMining, (int) p.pid(), pids);

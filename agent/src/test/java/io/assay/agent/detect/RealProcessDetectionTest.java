@@ -208,7 +208,7 @@ class RealProcessDetectionTest {
         // spinning process gets a quarter of a core or less; so the server is a process in question and gets probed
         Files.writeString(config.resolve("local-rules.json"), LOADED_MACHINE_RULES);
         HostDetector d = Detectors.load(config, HostDetector.Roots.system());
-        var o = LabeledLoads.run(web, kit, d, Duration.ofMillis(6000), TICK);
+        var o = LabeledLoads.run(web, kit, d, Duration.ofSeconds(9), TICK, Duration.ofSeconds(3));
         assertThat(o.hasRule("beh.cpu.sustained")).as(describe(o)).isTrue();
         assertThat(Files.readString(log)).as("the probe asked the server").contains("REQ GET /1/summary HTTP/1.0");
         assertThat(o.hasRule("sig.api.miner")).as(describe(o)).isFalse();
@@ -234,7 +234,8 @@ class RealProcessDetectionTest {
         HostDetector lowered = Detectors.load(config, HostDetector.Roots.system());
         assertThat(lowered.rules().thresholds().cpuSustainedPercent()).isEqualTo(5);
         assertThat(lowered.rules().thresholds().minIntervals()).isEqualTo(3);
-        var plain = LabeledLoads.run(busy, kit, lowered, Duration.ofMillis(3000), TICK);
+        // three windows of 3 s: a window on a machine this loaded may not show the load; one of three does
+        var plain = LabeledLoads.run(busy, kit, lowered, Duration.ofSeconds(9), TICK, Duration.ofSeconds(3));
         assertThat(plain.hasRule("beh.cpu.sustained")).as(describe(plain) + " pids " + plain.pids()).isTrue();
         assertThat(plain.verdict()).isEqualTo(Verdict.SUSPECT);
 
@@ -247,7 +248,7 @@ class RealProcessDetectionTest {
                 ]}""".formatted(sha, LocalDate.now().plusDays(30)));
         HostDetector allowing = Detectors.load(config, HostDetector.Roots.system());
         assertThat(allowing.allowlistHash()).matches("[0-9a-f]{64}");
-        var allowed = LabeledLoads.run(busy, kit, allowing, Duration.ofMillis(3000), TICK);
+        var allowed = LabeledLoads.run(busy, kit, allowing, Duration.ofSeconds(9), TICK, Duration.ofSeconds(3));
         assertThat(allowed.verdict()).as(describe(allowed)).isEqualTo(Verdict.CLEAN);
         assertThat(allowed.findings()).isNotEmpty().allMatch(f -> f.allowlisted().equals("checksum job"));
     }

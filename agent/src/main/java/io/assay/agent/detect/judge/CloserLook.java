@@ -12,16 +12,21 @@ import java.util.List;
  * process.
  *
  * @param apiAnswers listening sockets that answered as a miner's API
+ * @param wire samples of their TCP connections, so far
+ * @param memory scans of their anonymous and heap memory
  * @param notes what could not be looked at, and why
  */
-public record CloserLook(Instant at, List<ApiAnswer> apiAnswers, List<SourceNote> notes) {
+public record CloserLook(Instant at, List<ApiAnswer> apiAnswers, List<WireSample> wire, List<MemoryScan> memory,
+        List<SourceNote> notes) {
     public static CloserLook none(Instant at) {
-        return new CloserLook(at, List.of(), List.of());
+        return new CloserLook(at, List.of(), List.of(), List.of(), List.of());
     }
 
     public CloserLook {
         requireNonNull(at, "at");
         apiAnswers = List.copyOf(apiAnswers);
+        wire = List.copyOf(wire);
+        memory = List.copyOf(memory);
         notes = List.copyOf(notes);
     }
 

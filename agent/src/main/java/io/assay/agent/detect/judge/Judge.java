@@ -162,7 +162,99 @@ public final class Judge {
             sticky(w, t, "sig.api.miner", Finding.Kind.SIGNATURE, "process " + s.pid() + " (" + s.comm() + ") answers on " + a.at()
                     + " as a " + a.kind() + " miner API (asked with " + a.requestId() + ")", List.of(a.kind(), a.at()), look.at());
         }
+        for (WireSample ws : look.wire()) {
+            Window.Proc t = w.procs.get(ws.process());
+            if (t != null) judgeWire(w, t, ws, look.at());
+        }
+        for (MemoryScan m : look.memory()) {
+            Window.Proc t = w.procs.get(m.process());
+            if (t != null) judgeMemory(w, t, m, look.at());
+        }
         return fresh(w);
+    }
+
+    /**
+     * What a packed or string-encoding miner must hold decoded to run: miner code strings and stratum
+     * request templates (weights against {@code binaryThreshold}, as for executables), or a wallet with
+     * a valid checksum. Only pattern names and a short wallet excerpt go into the finding.
+     */
+    private void judgeMemory(Window w, Window.Proc t, MemoryScan m, Instant now) {
+        ProcessSnapshot s = t.snap;
+        int score = 0;
+        List<String> hits = new ArrayList<>();
+        List<Rules.BinaryString> all = new ArrayList<>(rules.binaryStrings());
+        all.addAll(rules.stratum().memoryStrings());
+        for (Rules.BinaryString b : all) {
+            if (m.found().contains(b.text()) && !hits.contains(b.text())) {
+                score += b.weight();
+                hits.add(b.text());
+            }
+        }
+        if (score >= rules.binaryThreshold()) {
+            sticky(w, t, "sig.mem.miner-strings", Finding.Kind.SIGNATURE, "the memory of process " + s.pid() + " (" + s.comm()
+                    + ") holds miner strings its executable does not show: " + String.join(", ", hits), hits, now);
+        }
+        List<String> wallets = new ArrayList<>();
+        for (String c : m.walletCandidates()) {
+            for (Rules.WalletFormat wf : rules.wallets()) {
+                if (wf.check() != Wallets.Check.NONE && wf.regex().matcher(c).matches() && Wallets.isValid(c, wf.check(), wf.versions())) {
+                    wallets.add(wf.coin() + " " + Wallets.partial(c));
+                    break;
+                }
+            }
+        }
+        if (!wallets.isEmpty()) {
+            sticky(w, t, "sig.mem.wallet", Finding.Kind.SIGNATURE, "the memory of process " + s.pid() + " (" + s.comm()
+                    + ") holds a checksum-valid wallet address", wallets, now);
+        }
+    }
+
+    /** A JSON-RPC method name; the lines are JSON objects cut at 1 KiB, so a regex suffices to name it. */
+    private static final Pattern METHOD = Pattern.compile("\"method\"\\s*:\\s*\"([^\"]{1,64})\"");
+
+    /**
+     * Stratum is a signature on any port: a method that only stratum uses, or a Monero-style
+     * message with its keys, in either direction. TLS hides the content: its shape (a long-lived,
+     * low-volume flow with pushes from the remote) is kept as evidence that corroborates only, and the
+     * process is judged by its other signals.
+     */
+    private void judgeWire(Window w, Window.Proc t, WireSample ws, Instant now) {
+        ProcessSnapshot s = t.snap;
+        Set<String> seen = new LinkedHashSet<>();
+        for (String line : ws.linesToRemote()) stratumMessage(line).ifPresent(m -> seen.add(m + " (sent)"));
+        for (String line : ws.linesFromRemote()) stratumMessage(line).ifPresent(m -> seen.add(m + " (received)"));
+        if (!seen.isEmpty()) {
+            List<String> matched = new ArrayList<>();
+            matched.add(ws.remote());
+            matched.addAll(seen);
+            sticky(w, t, "sig.net.stratum", Finding.Kind.SIGNATURE, "process " + s.pid() + " (" + s.comm() + ") speaks stratum with "
+                    + ws.remote() + ", read from its traffic: " + String.join(", ", seen), matched, now);
+        } else if (ws.encrypted() && ws.packetsFromRemote() >= 2 && ws.packetsToRemote() >= 1
+                && ws.bytesFromRemote() / ws.packetsFromRemote() < 2048) {
+            windowFinding(w, t, "beh.net.encrypted-flow", Finding.Kind.BEHAVIOUR, "process " + s.pid() + " (" + s.comm()
+                    + ") holds an encrypted connection to " + ws.remote() + " with small pushes both ways (" + ws.packetsFromRemote()
+                    + " received, " + ws.packetsToRemote() + " sent in " + String.format(Locale.ROOT, "%.0f", ws.seconds())
+                    + " s), the shape of a pool session; its content cannot be read, so the process is judged by its other signals",
+                    List.of(ws.remote(), "in=" + ws.packetsFromRemote(), "out=" + ws.packetsToRemote()), now);
+        }
+    }
+
+    private java.util.Optional<String> stratumMessage(String line) {
+        Matcher m = METHOD.matcher(line);
+        Rules.Stratum st = rules.stratum();
+        if (m.find()) {
+            String method = m.group(1);
+            if (st.methods().contains(method)) return java.util.Optional.of(method);
+            List<String> keys = st.keyedMethods().get(method);
+            if (keys != null && keys.stream().allMatch(k -> line.contains("\"" + k + "\""))) return java.util.Optional.of(method);
+            return java.util.Optional.empty();
+        }
+        // a Monero-style pool answers the login with the first job inside the result
+        List<String> job = st.keyedMethods().get("job");
+        if (job != null && line.contains("\"result\"") && job.stream().allMatch(k -> line.contains("\"" + k + "\""))) {
+            return java.util.Optional.of("job");
+        }
+        return java.util.Optional.empty();
     }
 
     /**

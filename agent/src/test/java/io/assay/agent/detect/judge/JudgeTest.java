@@ -98,4 +98,74 @@ class JudgeTest {
         assertThat(next.verdict()).as("no observation in the next window").isEqualTo(Verdict.DEGRADED);
         assertThat(next.notes()).noneMatch(n -> n.contains("net/tcp"));
     }
+
+    static WireSample wire(ProcessSnapshot p, int port, List<String> out, List<String> in, boolean tls) {
+        return new WireSample(p.key(), "127.0.0.1:" + port, port, 400, 900, 4, 6, out, in, tls, 12, false);
+    }
+
+    static List<Finding> closer(Judge judge, Window w, int second, List<WireSample> wire, List<MemoryScan> mem) {
+        return judge.observeCloser(w, new CloserLook(T0.plusSeconds(second), List.of(), wire, mem, List.of()));
+    }
+
+    @Test
+    void stratumOnTheWireIsASignatureOnAnyPortAndNamesMessagesOnly() {
+        Judge judge = new Judge(RULES);
+        Window w = new Window();
+        ProcessSnapshot p = process(73, "/usr/sbin/metricsd", 0);
+        judge.observe(w, tick(0, p, 80, List.of()));
+        List<Finding> fast = closer(judge, w, 0, List.of(wire(p, 80,
+                List.of("{\"id\":7,\"jsonrpc\":\"2.0\",\"method\":\"submit\",\"params\":{\"id\":\"1\",\"job_id\":\"5\",\"nonce\":\"0a0b0c0d\",\"result\":\"ff\"}}"),
+                List.of("{\"jsonrpc\":\"2.0\",\"method\":\"job\",\"params\":{\"blob\":\"0707\",\"job_id\":\"6\",\"target\":\"b88d0600\"}}"),
+                false)), List.of());
+        assertThat(fast).extracting(Finding::ruleId).containsExactly("sig.net.stratum");
+        assertThat(fast.get(0).matched()).containsExactly("127.0.0.1:80", "submit (sent)", "job (received)");
+    }
+
+    @Test
+    void jsonLinesOfAnotherProtocolOnAPoolPortAreNotStratum() {
+        Judge judge = new Judge(RULES);
+        Window w = new Window();
+        ProcessSnapshot p = process(74, "/opt/jobs/bin/jobworker", 0);
+        judge.observe(w, tick(0, p, 4444, List.of()));
+        assertThat(closer(judge, w, 0, List.of(wire(p, 4444, List.of("{\"op\":\"fetch\",\"worker\":\"render-7\",\"done\":3}",
+                "{\"method\":\"login\",\"user\":\"bob\"}"), List.of("{\"task\":4,\"scene\":\"atrium\",\"frames\":[4,5]}"), false)),
+                List.of())).isEmpty();
+    }
+
+    @Test
+    void tlsIsJudgedByTheOtherSignals() {
+        Judge judge = new Judge(RULES);
+        Window w = new Window();
+        for (int i = 0; i <= 5; i++) {
+            ProcessSnapshot p = process(75, "/opt/jobs/bin/jobworker", 100L * i);
+            judge.observe(w, tick(i, p, 3333, List.of()));
+            closer(judge, w, i, List.of(wire(p, 3333, List.of(), List.of(), true)), List.of());
+        }
+        Assessment a = judge.close(w, T0.plusSeconds(5), List.of(), Allowlist.EMPTY, "", List.of());
+        assertThat(a.findings()).extracting(Finding::ruleId).containsExactlyInAnyOrder("beh.cpu.sustained", "beh.net.pool-port",
+                "beh.net.encrypted-flow");
+        assertThat(a.verdict()).as("load and an encrypted pool-shaped flow are not enough").isEqualTo(Verdict.SUSPECT);
+
+        ProcessSnapshot q = process(76, "/opt/jobs/bin/jobworker", 0);
+        judge.observe(w, tick(6, q, 3333, List.of(new Tick.ExeScan(q.key(), "cd".repeat(32),
+                Set.of("XMRig", "stratum+ssl://", "mining.subscribe", "randomx")))));
+        closer(judge, w, 6, List.of(wire(q, 3333, List.of(), List.of(), true)), List.of());
+        Assessment b = judge.close(w, T0.plusSeconds(7), List.of(), Allowlist.EMPTY, "", List.of());
+        assertThat(b.verdict()).as("with miner code in the file").isEqualTo(Verdict.MINING);
+    }
+
+    @Test
+    void memoryWithStratumTemplatesAndAWalletIsASignatureWithOnlyAnExcerpt() {
+        Judge judge = new Judge(RULES);
+        Window w = new Window();
+        ProcessSnapshot p = process(77, "/usr/sbin/metricsd", 0);
+        judge.observe(w, tick(0, p, 80, List.of()));
+        String wallet = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
+        List<Finding> fast = closer(judge, w, 0, List.of(), List.of(new MemoryScan(p.key(),
+                Set.of("\"method\":\"login\"", "\"method\":\"submit\"", "\"job_id\""), List.of(wallet, "4" + "1".repeat(94)), 4096, true)));
+        assertThat(fast).extracting(Finding::ruleId).containsExactlyInAnyOrder("sig.mem.miner-strings", "sig.mem.wallet");
+        Finding wf = fast.stream().filter(f -> f.ruleId().equals("sig.mem.wallet")).findFirst().orElseThrow();
+        assertThat(wf.matched()).hasSize(1);
+        assertThat(wf.matched().get(0)).startsWith("XMR 44AFFq").doesNotContain(wallet);
+    }
 }
