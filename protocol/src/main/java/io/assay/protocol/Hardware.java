@@ -10,8 +10,9 @@ import java.util.Map;
  * What a report window saw of the hardware mining runs on, and the energy the host drew: GPUs and
  * the processes using them, ASIC miners (USB devices, cgminer-style APIs), and joules and average
  * watts per energy source. A source the host lacks, or the agent could not read, is listed in
- * {@code absent} with why; a figure a source could not read is left out of its map (never a zero),
- * and its {@code missing} map says why.
+ * {@code absent} with why (in full in an agent's first window and every 60th; in between only
+ * absences that are new or changed, to keep reports small); a figure a source could not read is
+ * left out of its map (never a zero), and its {@code missing} map says why.
  *
  * <p>Reports from agents before this section parse with {@link #NONE}: every list may be absent
  * from the JSON.

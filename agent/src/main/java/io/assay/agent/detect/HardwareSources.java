@@ -53,6 +53,13 @@ public final class HardwareSources implements AutoCloseable {
     /** Bytes of one process's {@code /proc/PID/maps} read at most (a large JVM maps ~2,000 files: ~250 KB). */
     private static final int MAPS_MAX_BYTES = 1 << 20;
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    /**
+     * Absent sources are restated in full every this many windows (the 1st, 61st, …); in between a
+     * window lists only absences that are new or whose reason changed. A host without a GPU would
+     * otherwise repeat ~500 bytes of the same reasons every minute: ~0.7 MB a day, half the budget
+     * of a clean host-day (DESIGN.md: 1.5 MB).
+     */
+    static final int RESTATE_ABSENT_WINDOWS = 60;
 
     /** Where the sources look; tests point them at fakes. */
     public record Settings(String nvmlLibrary, Path nvidiaSmi, int cgminerPort, Clock clock) {
@@ -90,6 +97,8 @@ public final class HardwareSources implements AutoCloseable {
     private final Map<String, Hardware.Asic> asics = new LinkedHashMap<>();
     private final Map<String, String> absent = new TreeMap<>();
     private final Set<String> present = new LinkedHashSet<>();
+    private Map<String, String> lastAbsent = Map.of();
+    private int windowsSinceRestated = RESTATE_ABSENT_WINDOWS;
 
     public HardwareSources(Path procRoot, Path sysRoot, Rules rules, Settings settings) {
         this.procRoot = requireNonNull(procRoot, "procRoot");
@@ -327,11 +336,18 @@ public final class HardwareSources implements AutoCloseable {
         for (EnergyMeter.Window w : e.measured()) {
             energyOut.add(new Hardware.Energy(w.source(), round(w.joules()), round(w.avgWatts()), w.measuredMs(), w.method()));
         }
-        List<Hardware.Absent> absentOut = new ArrayList<>();
+        Map<String, String> nowAbsent = new LinkedHashMap<>();
         absent.forEach((source, why) -> {
-            if (!present.contains(source)) absentOut.add(new Hardware.Absent(source, why));
+            if (!present.contains(source)) nowAbsent.put(source, why);
         });
-        e.absent().forEach((source, why) -> absentOut.add(new Hardware.Absent(source, why)));
+        nowAbsent.putAll(e.absent());
+        boolean restate = windowsSinceRestated >= RESTATE_ABSENT_WINDOWS;
+        windowsSinceRestated = restate ? 1 : windowsSinceRestated + 1;
+        List<Hardware.Absent> absentOut = new ArrayList<>();
+        nowAbsent.forEach((source, why) -> {
+            if (restate || !why.equals(lastAbsent.get(source))) absentOut.add(new Hardware.Absent(source, why));
+        });
+        lastAbsent = Map.copyOf(nowAbsent);
         Hardware h = new Hardware(gpuOut, procOut, new ArrayList<>(asics.values()), energyOut, absentOut);
         gpus.clear();
         gpuProcs.clear();

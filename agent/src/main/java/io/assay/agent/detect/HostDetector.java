@@ -171,5 +171,4 @@ public final class HostDetector implements Detector {
         }
         return a;
     }
-
 }

@@ -34,10 +34,10 @@ public record Rules(
         List<HardwareId> hardware,
         MinerApis minerApis,
         Thresholds thresholds,
-        GpuRules gpu,
-        List<Pattern> usbStrings,
         Stratum stratum,
-        Sources sources) {
+        Sources sources,
+        GpuRules gpu,
+        List<Pattern> usbStrings) {
 
     public Rules {
         minerNames = List.copyOf(minerNames);
@@ -194,8 +194,8 @@ public record Rules(
 
     private static final String[] TOP_KEYS = {"version", "minerNames", "disguiseNames", "kernelThreadNames", "commandLine",
         "commandLineThreshold", "poolDomains", "poolPorts", "blendPorts", "wallets", "binaryStrings", "binaryThreshold",
-        "packerMarkers", "configFiles", "hardware", "minerApis", "thresholds", "description", "gpu", "usbStrings",
-        "stratum", "sources"};
+        "packerMarkers", "configFiles", "hardware", "minerApis", "thresholds", "description", "stratum", "sources",
+        "gpu", "usbStrings"};
     private static final String[] THRESHOLD_KEYS = {"cpuSustainedPercent", "cpuSustainedFraction", "minIntervals",
         "hugetlbBytes", "hostHugePages", "hiddenCpuPercent", "suspiciousDirs", "exeScanMaxBytes", "exeScanBudgetBytes",
         "configMaxBytes"};
@@ -320,9 +320,9 @@ public record Rules(
                 lower(strings(m, "poolDomains")), ports(m, "poolPorts", file), ports(m, "blendPorts", file), wallets, bins,
                 req(m, "binaryThreshold", file).integer("binaryThreshold", 1, 100),
                 strings(m, "packerMarkers"), configNames, keySets, hw, apis, thresholds,
-                m.containsKey("gpu") ? gpu(m.get("gpu")) : GpuRules.NONE, patterns(m, "usbStrings"),
                 m.containsKey("stratum") ? stratum(m.get("stratum")) : Stratum.NONE,
-                m.containsKey("sources") ? sources(m.get("sources")) : Sources.DEFAULT);
+                m.containsKey("sources") ? sources(m.get("sources")) : Sources.DEFAULT,
+                m.containsKey("gpu") ? gpu(m.get("gpu")) : GpuRules.NONE, patterns(m, "usbStrings"));
     }
 
     private static GpuRules gpu(JsonTree node) {
