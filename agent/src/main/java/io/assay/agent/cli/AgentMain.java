@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
         versionProvider = AgentMain.Version.class,
         description = "Assay host agent: samples this host, signs chained reports, ships them to the collector.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "1:runtime failure", "2:usage or configuration error", "3:not enrolled"},
+        exitCodeList = {"0:ok", "1:runtime failure", "2:usage or configuration error", "3:not enrolled", "75:run restarted itself (over its self-watch budget; systemd starts it again)"},
         subcommands = {
             EnrollCommand.class,
             RunCommand.class,

@@ -53,7 +53,10 @@ final class RunCommand implements Callable<Integer> {
             cfg = AgentConfig.load(file, overrides);
         }
         Path configDir = file.toAbsolutePath().getParent();
-        AgentDaemon daemon = AgentDaemon.start(cfg, configDir, Clock.systemUTC());
+        // The self-watch's restart: exit 75 from a thread of its own (the shutdown hook stops the
+        // scheduler and waits for its jobs, the self-watch among them) and let systemd start us again.
+        Runnable restart = () -> new Thread(() -> System.exit(ExitCodes.RESTART), "assay-restart").start();
+        AgentDaemon daemon = AgentDaemon.start(cfg, configDir, Clock.systemUTC(), java.util.Optional.of(restart));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             log.info("stopping: SIGTERM received; reports already spooled stay spooled");

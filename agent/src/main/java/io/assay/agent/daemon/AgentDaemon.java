@@ -51,6 +51,8 @@ public final class AgentDaemon implements AutoCloseable {
     static final String SHIP = "ship";
     static final String PURGE = "purge";
     static final Duration SHIP_PERIOD = Duration.ofSeconds(5);
+    static final String WATCH = "watch";
+    static final Duration WATCH_PERIOD = Duration.ofMinutes(1);
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final String hostId;
@@ -67,6 +69,16 @@ public final class AgentDaemon implements AutoCloseable {
      * @throws io.assay.agent.config.ConfigException no collector URL is known
      */
     public static AgentDaemon start(AgentConfig config, Path configDir, Clock clock) {
+        return start(config, configDir, clock, java.util.Optional.empty());
+    }
+
+    /**
+     * As {@link #start(AgentConfig, Path, Clock)}, with the self-watch ({@code watch.max.rss},
+     * {@code watch.max.cpu.percent}) on: when the agent stays over budget after shedding, it calls
+     * {@code restart} (the command line exits 75 and systemd starts it again). Without it (tests,
+     * which share a JVM) there is no self-watch.
+     */
+    public static AgentDaemon start(AgentConfig config, Path configDir, Clock clock, java.util.Optional<Runnable> restart) {
         requireNonNull(config, "config");
         StateDir state = new StateDir(config.stateDir());
         Enrollment enrollment = state.requireEnrollment();
@@ -112,6 +124,11 @@ public final class AgentDaemon implements AutoCloseable {
             schedule.every(SHIP, SHIP_PERIOD, Duration.ZERO, new ShipJob(shipper));
             schedule.every(PURGE, Duration.ofDays(1), Duration.ofMinutes(1),
                     new PurgeJob(spool, clock, config.spoolRetentionAcked()));
+            if (restart.isPresent()) {
+                schedule.every(WATCH, WATCH_PERIOD, WATCH_PERIOD, new SelfWatch(clock, Path.of("/proc/self"),
+                        config.watchMaxRssBytes(), config.watchMaxCpuPercent(), spool, sample::shedEveryOtherTick,
+                        restart.get()));
+            }
             daemon.resources.push(schedule); // closed first: jobs stop before what they use
             schedule.start();
             return daemon;

@@ -79,9 +79,9 @@ class AgentToAuditorTest {
                 assertThat(agent.stop()).as(agent.log()).isIn(0, 143);
             }
 
-            // The agent may have written one more window after the drain and stopped before shipping
-            // it, and on a clean stop it writes its signed STOP event last: those are still in its
-            // spool, so nothing is lost.
+            // The agent may have written a window or two after the drain and stopped before shipping
+            // them, and a clean stop writes a signed STOP report last: those are still in its spool,
+            // so nothing is lost.
             long lastWritten = statusLong(state, "lastReportSeq");
             long stillSpooled = statusLong(state, "spoolDepth");
             List<JsonObject> all = auditor.reports(hostId, 0);
@@ -90,7 +90,7 @@ class AgentToAuditorTest {
             for (long s = 1; s <= lastWritten - stillSpooled; s++) expected.add(s);
             assertThat(seqs).as("every report arrived, none twice (%d still spooled)", stillSpooled)
                     .isEqualTo(expected);
-            assertThat(stillSpooled).isLessThanOrEqualTo(2);
+            assertThat(stillSpooled).isLessThanOrEqualTo(3);
             String prevHash = "";
             for (JsonObject row : all) {
                 long seq = row.get("seq").getAsLong();
