@@ -60,6 +60,8 @@ public final class Collector implements AutoCloseable {
     private final TransparencyLog transparencyLog;
     /** Set once in {@link #start} before the collector is handed out (kept out of the constructor to merge cleanly). */
     private io.assay.server.alerts.AlertDispatcher alertDispatcher;
+    /** The route table's modules as dispatched, set once in {@link #start}. */
+    private List<RouteModule> modules = List.of();
     private boolean closed;
 
     private Collector(ServerConfig config, Clock clock, Store store, Tokens tokens, HttpApi api, HttpServer http,
@@ -109,6 +111,7 @@ public final class Collector implements AutoCloseable {
             alertDispatcher = new io.assay.server.alerts.AlertDispatcher(store, alerts, clock,
                     io.assay.server.alerts.AlertDispatcher.DEFAULT_UNATTESTED_BOUND);
             modules = appendModules(modules, new io.assay.server.alerts.AlertRoutes(store, clock, random));
+            io.assay.server.metrics.CollectorMetrics metrics = new io.assay.server.metrics.CollectorMetrics(store);
             TransparencyLog logForReports = transparencyLog;
             modules = appendModules(modules, new io.assay.server.fleet.FleetRoutes(store,
                     new io.assay.server.fleet.Pledges(store, clock, random)));
@@ -118,7 +121,10 @@ public final class Collector implements AutoCloseable {
             modules = appendModules(modules, new io.assay.server.ipcheck.IpCheckRoutes(store, new io.assay.server.ipcheck.IpChecks(
                     store, new io.assay.server.report.ComplianceReports(store, new io.assay.server.report.StoreCoverage(store),
                     clock))));
-            HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock, ingestListener(alerts)),
+            modules = appendModules(modules, metrics);
+            modules = appendModules(modules, new io.assay.server.metrics.OpenApiRoutes(modules));
+            modules = metrics.instrument(modules);
+            HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock, ingestListener(alerts, metrics)),
                     new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random, modules);
             executor = new ThreadPoolExecutor(config.httpThreads(), config.httpThreads(), 0, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(HTTP_QUEUE), namedThreads("assay-http-"));
@@ -128,6 +134,7 @@ public final class Collector implements AutoCloseable {
             transparencyLog.startBackground();
             Collector collector = new Collector(config, clock, store, tokens, api, http, executor, transparencyLog);
             collector.alertDispatcher = alertDispatcher;
+            collector.modules = modules;
             alertDispatcher.start();
             log.info("Collector listening on {} (database: {})", collector.url, config.database().describe());
             return collector;
@@ -163,14 +170,21 @@ public final class Collector implements AutoCloseable {
         }
     }
 
+    /** Every route of the route table (not HttpApi's built-in ones), as dispatched. */
+    public List<io.assay.server.http.Route> routes() {
+        return modules.stream().flatMap(m -> m.routes().stream()).toList();
+    }
+
     /** The transparency log: sign a checkpoint now, read proofs (tools and tests). */
     public TransparencyLog transparencyLog() {
         return transparencyLog;
     }
 
     /** What is told of each stored report: the address book and the alerts (issue 9). */
-    private static io.assay.server.ingest.IngestListener ingestListener(io.assay.server.alerts.Alerts alerts) {
-        return io.assay.server.ingest.IngestListener.all(List.of(new io.assay.server.ipcheck.AddressBook(), alerts));
+    private static io.assay.server.ingest.IngestListener ingestListener(io.assay.server.alerts.Alerts alerts,
+            io.assay.server.metrics.CollectorMetrics metrics) {
+        return io.assay.server.ingest.IngestListener.all(List.of(new io.assay.server.ipcheck.AddressBook(), alerts,
+                metrics));
     }
 
     private static List<RouteModule> appendModules(List<RouteModule> modules, RouteModule more) {
