@@ -123,6 +123,10 @@ public final class Collector implements AutoCloseable {
                     clock))));
             modules = appendModules(modules, metrics);
             modules = appendModules(modules, new io.assay.server.metrics.OpenApiRoutes(modules));
+            io.assay.server.report.ComplianceReports dashboardReports = new io.assay.server.report.ComplianceReports(store,
+                    new io.assay.server.report.StoreCoverage(store), clock);
+            modules = appendModules(modules, new io.assay.server.dashboard.DashboardRoutes(store, dashboardReports,
+                    new io.assay.server.ipcheck.IpChecks(store, dashboardReports), clock));
             modules = metrics.instrument(modules);
             HttpApi api = new HttpApi(store, new Enrollment(store, tokens, random, clock), new Ingestor(store, clock, ingestListener(alerts, metrics)),
                     new ReportVerification(store), config.maxBodyBytes(), config.maxIngestInFlight(), random, modules);

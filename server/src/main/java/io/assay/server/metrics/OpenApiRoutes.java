@@ -54,11 +54,18 @@ public final class OpenApiRoutes implements RouteModule {
     public List<Operation> operations() {
         List<Operation> ops = new ArrayList<>(BUILT_IN);
         for (RouteModule m : others) {
-            for (Route r : m.routes()) ops.add(new Operation(r.method(), r.pattern(), r.roles()));
+            for (Route r : m.routes()) {
+                if (isApi(r.pattern())) ops.add(new Operation(r.method(), r.pattern(), r.roles()));
+            }
         }
         ops.add(new Operation("GET", PATH, Set.of()));
         ops.sort(Comparator.comparing(Operation::pattern).thenComparing(Operation::method));
         return ops;
+    }
+
+    /** The dashboard's HTML pages are not API; everything else is. */
+    public static boolean isApi(String pattern) {
+        return !pattern.equals("/dashboard") && !pattern.startsWith("/dashboard/");
     }
 
     JsonObject document() {
