@@ -13,7 +13,7 @@ class SchemaScriptTest {
 
     @Test
     void bothBackendSchemasLoad() {
-        assertThat(SchemaScript.load("/db/sqlite/V1__schema.sql")).hasSize(6);
-        assertThat(SchemaScript.load("/db/postgres/V1__schema.sql")).hasSize(7); // + schema_version
+        assertThat(SchemaScript.load("/db/sqlite/V1__schema.sql")).hasSize(22); // + log (issue 12), fleet and alerts (issue 9)
+        assertThat(SchemaScript.load("/db/postgres/V1__schema.sql")).hasSize(23); // + schema_version
     }
 }
