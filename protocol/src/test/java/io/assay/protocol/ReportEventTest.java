@@ -29,7 +29,7 @@ class ReportEventTest {
         Report base = Fixtures.report("host-1", 1, "");
         Report r = new Report(base.formatVersion(), base.hostId(), 10, "d".repeat(64), 0, 30_000, "t", 1,
                 base.rulesHash(), "", LoadSummary.NONE, List.of(), List.of(), Verdict.CLEAN, List.of(summary.reason()),
-                List.of(summary));
+                Hardware.NONE, List.of(summary), List.of());
         Report parsed = Json.fromJson(Json.toJson(r), Report.class);
         assertThat(parsed).isEqualTo(r);
         assertThat(parsed.isEventReport()).isTrue();

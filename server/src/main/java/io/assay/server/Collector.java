@@ -51,6 +51,8 @@ public final class Collector implements AutoCloseable {
     private final TransparencyLog transparencyLog;
     /** Set once in {@link #start} before the collector is handed out (kept out of the constructor to merge cleanly). */
     private io.assay.server.alerts.AlertDispatcher alertDispatcher;
+    /** The route table's modules as dispatched, set once in {@link #start}. */
+    private List<RouteModule> modules = List.of();
     private boolean closed;
 
     private Collector(ServerConfig config, Clock clock, Store store, Tokens tokens, HttpFront http,
@@ -95,6 +97,7 @@ public final class Collector implements AutoCloseable {
             alertDispatcher = new io.assay.server.alerts.AlertDispatcher(store, alerts, clock,
                     io.assay.server.alerts.AlertDispatcher.DEFAULT_UNATTESTED_BOUND);
             modules = appendModules(modules, new io.assay.server.alerts.AlertRoutes(store, clock, random));
+            io.assay.server.metrics.CollectorMetrics metrics = new io.assay.server.metrics.CollectorMetrics(store);
             TransparencyLog logForReports = transparencyLog;
             modules = appendModules(modules, new io.assay.server.fleet.FleetRoutes(store,
                     new io.assay.server.fleet.Pledges(store, clock, random)));
@@ -104,15 +107,23 @@ public final class Collector implements AutoCloseable {
             modules = appendModules(modules, new io.assay.server.ipcheck.IpCheckRoutes(store, new io.assay.server.ipcheck.IpChecks(
                     store, new io.assay.server.report.ComplianceReports(store, new io.assay.server.report.StoreCoverage(store),
                     clock))));
+            modules = appendModules(modules, metrics);
+            io.assay.server.report.ComplianceReports dashboardReports = new io.assay.server.report.ComplianceReports(store,
+                    new io.assay.server.report.StoreCoverage(store), clock);
+            modules = appendModules(modules, new io.assay.server.dashboard.DashboardRoutes(store, dashboardReports,
+                    new io.assay.server.ipcheck.IpChecks(store, dashboardReports), clock));
             List<RouteModule> all = new java.util.ArrayList<>(List.of(
                     new IngestRoutes(new Enrollment(store, tokens, random, clock),
-                            new Ingestor(store, clock, ingestListener(alerts)), config.maxIngestInFlight(), random),
+                            new Ingestor(store, clock, ingestListener(alerts, metrics)), config.maxIngestInFlight(), random),
                     new QueryRoutes(store, verification)));
             all.addAll(modules);
-            http.start(store, all);
+            all.add(new io.assay.server.metrics.OpenApiRoutes(all));
+            modules = metrics.instrument(all);
+            http.start(store, modules);
             transparencyLog.startBackground();
             Collector collector = new Collector(config, clock, store, tokens, http, transparencyLog);
             collector.alertDispatcher = alertDispatcher;
+            collector.modules = modules;
             alertDispatcher.start();
             log.info("Collector listening on {} (database: {})", collector.url(), config.database().describe());
             return collector;
@@ -152,14 +163,21 @@ public final class Collector implements AutoCloseable {
         }
     }
 
+    /** Every route of the route table (not HttpApi's built-in ones), as dispatched. */
+    public List<io.assay.server.http.Route> routes() {
+        return modules.stream().flatMap(m -> m.routes().stream()).toList();
+    }
+
     /** The transparency log: sign a checkpoint now, read proofs (tools and tests). */
     public TransparencyLog transparencyLog() {
         return transparencyLog;
     }
 
     /** What is told of each stored report: the address book and the alerts (issue 9). */
-    private static io.assay.server.ingest.IngestListener ingestListener(io.assay.server.alerts.Alerts alerts) {
-        return io.assay.server.ingest.IngestListener.all(List.of(new io.assay.server.ipcheck.AddressBook(), alerts));
+    private static io.assay.server.ingest.IngestListener ingestListener(io.assay.server.alerts.Alerts alerts,
+            io.assay.server.metrics.CollectorMetrics metrics) {
+        return io.assay.server.ingest.IngestListener.all(List.of(new io.assay.server.ipcheck.AddressBook(), alerts,
+                metrics));
     }
 
     private static List<RouteModule> appendModules(List<RouteModule> modules, RouteModule more) {
