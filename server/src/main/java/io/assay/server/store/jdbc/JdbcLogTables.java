@@ -101,7 +101,11 @@ final class JdbcLogTables implements LogTables {
                     ps.setString(3, logKey);
                     ps.setLong(4, createdAt.toEpochMilli());
                 });
-        return tx.queryOne("SELECT MAX(id) FROM log_checkpoints", ps -> {}, rs -> rs.getLong(1)).orElseThrow();
+        // Matched on content, not "the newest": another collector on the database may have inserted since.
+        return tx.queryOne("SELECT MAX(id) FROM log_checkpoints WHERE size = ? AND note = ?", ps -> {
+            ps.setLong(1, size);
+            ps.setString(2, note);
+        }, rs -> rs.getLong(1)).orElseThrow();
     }
 
     @Override
