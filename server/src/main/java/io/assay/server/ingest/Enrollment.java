@@ -49,33 +49,11 @@ public final class Enrollment {
         this.clock = requireNonNull(clock, "clock");
     }
 
-    /** Longest accepted identity fields, in characters: generous for real hardware, small for a database row. */
-    static final int MAX_HOSTNAME = 253;
-    static final int MAX_ID_FIELD = 128;
-    static final int MAX_MACS = 64;
-
-    private static void checkLengths(EnrollRequest r) throws IngestRejectedException {
-        List<String> problems = new ArrayList<>();
-        if (r.identity().hostname().length() > MAX_HOSTNAME) problems.add("hostname is longer than " + MAX_HOSTNAME);
-        if (r.identity().systemUuid().length() > MAX_ID_FIELD) problems.add("systemUuid is longer than " + MAX_ID_FIELD);
-        if (r.identity().boardSerial().length() > MAX_ID_FIELD) problems.add("boardSerial is longer than " + MAX_ID_FIELD);
-        if (r.agentVersion().length() > MAX_ID_FIELD) problems.add("agentVersion is longer than " + MAX_ID_FIELD);
-        if (r.identity().macs().size() > MAX_MACS) problems.add("more than " + MAX_MACS + " MAC addresses");
-        if (r.identity().macs().stream().anyMatch(m -> m.length() > MAX_ID_FIELD)) {
-            problems.add("a MAC address is longer than " + MAX_ID_FIELD);
-        }
-        if (!problems.isEmpty()) {
-            throw new IngestRejectedException(IngestRejectedException.Reason.MALFORMED, "identity fields too long: "
-                    + String.join(", ", problems) + " (characters); send the host's real identity");
-        }
-    }
-
     /**
      * Enrolls the host of {@code request}, which must be signed with its key over the enrollment
      * token ({@code tokenHash}, the SHA-256 of the bearer token used) and a time near ours.
      */
     public EnrollResponse enroll(EnrollRequest request, String tokenHash) throws IngestRejectedException {
-        checkLengths(request);
         Ed25519PublicKey key;
         try {
             key = Ed25519PublicKey.fromBase64(request.publicKey());

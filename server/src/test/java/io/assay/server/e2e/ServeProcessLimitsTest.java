@@ -89,7 +89,7 @@ class ServeProcessLimitsTest {
             for (int i = 0; i < 9; i++) {
                 TestHost h = new TestHost("proc-" + i, "uuid-proc-" + i);
                 EnrollResponse r = Json.fromJson(post(http, url.resolve("/api/v1/enroll"), enroll,
-                        Json.toJson(h.enrollRequest()).getBytes(StandardCharsets.UTF_8)).body(), EnrollResponse.class);
+                        Json.toJson(h.enrollRequest(enroll, System.currentTimeMillis())).getBytes(StandardCharsets.UTF_8)).body(), EnrollResponse.class);
                 h.withHostId(r.hostId());
                 hosts.add(h);
                 hostTokens.add(r.hostToken());

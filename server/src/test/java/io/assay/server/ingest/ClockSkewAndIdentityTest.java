@@ -52,7 +52,7 @@ class ClockSkewAndIdentityTest {
                     new TestHost("x", "y").enrollRequest().publicKey(), "v1");
             HttpResponse<String> r = server.post("/api/v1/enroll", server.enrollToken(), Json.toJson(tooLong));
             assertThat(r.statusCode()).isEqualTo(400);
-            assertThat(r.body()).contains("hostname is longer than 253");
+            assertThat(r.body()).contains("identity.hostname is 300 characters long (at most 253)");
         }
     }
 
