@@ -38,7 +38,7 @@ final class TestPrograms {
 
     /**
      * A miner-like program named {@code name}: no arguments, no config; it connects to 127.0.0.1:{@code port},
-     * logs in with {@code wallet} Monero-style, submits a share every 0.7 s and keeps one core busy.
+     * logs in with {@code wallet} Monero-style, submits a share every 0.7 s and keeps four threads busy.
      */
     static Path encodedMiner(String name, int port, String wallet) throws IOException, InterruptedException {
         String login = "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":{\"login\":\"%s\",\"pass\":\"x\",\"agent\":\"svc/1.0\"}}\n";
@@ -69,7 +69,8 @@ final class TestPrograms {
                 int main(void) {
                     char *login = decode(E_LOGIN, sizeof E_LOGIN - 1), *submit = decode(E_SUBMIT, sizeof E_SUBMIT - 1);
                     char *wallet = decode(E_WALLET, sizeof E_WALLET - 1);
-                    pthread_t t; pthread_create(&t, 0, spin, 0);
+                    /* four spinning threads: on a loaded shared machine one thread gets too little of a core to look busy */
+                    for (int i = 0; i < 4; i++) { pthread_t t; pthread_create(&t, 0, spin, 0); }
                     int fd = socket(AF_INET, SOCK_STREAM, 0);
                     struct sockaddr_in a; memset(&a, 0, sizeof a);
                     a.sin_family = AF_INET; a.sin_port = htons(%d); a.sin_addr.s_addr = htonl(0x7f000001);
@@ -98,7 +99,7 @@ final class TestPrograms {
         return bin;
     }
 
-    /** A busy worker named {@code name} that fetches jobs from 127.0.0.1:{@code port} over JSON lines, twice a second. */
+    /** A busy worker (four threads) named {@code name} that fetches jobs from 127.0.0.1:{@code port} over JSON lines, twice a second. */
     static Path jobWorker(String name, int port) throws IOException, InterruptedException {
         String src = """
                 #include <stdio.h>
@@ -110,7 +111,8 @@ final class TestPrograms {
                 static volatile unsigned long sink;
                 static void *spin(void *a) { unsigned long x = 1; for (;;) { x = x * 6364136223846793005UL + 1; sink = x; } return a; }
                 int main(void) {
-                    pthread_t t; pthread_create(&t, 0, spin, 0);
+                    /* four spinning threads: on a loaded shared machine one thread gets too little of a core to look busy */
+                    for (int i = 0; i < 4; i++) { pthread_t t; pthread_create(&t, 0, spin, 0); }
                     int fd = socket(AF_INET, SOCK_STREAM, 0);
                     struct sockaddr_in a; memset(&a, 0, sizeof a);
                     a.sin_family = AF_INET; a.sin_port = htons(%d); a.sin_addr.s_addr = htonl(0x7f000001);

@@ -28,8 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 class WireAndMemoryDetectionTest {
     private static final Duration TICK = Duration.ofMillis(250);
-    /** Busy as a loaded shared machine can show it (see RealProcessDetectionTest), with one source switched off or not. */
+    /**
+     * Busy as a loaded shared machine can show it (see RealProcessDetectionTest); and room for many
+     * captures at once, since other busy processes on such a machine are in question too and would
+     * otherwise hold the few capture slots for their whole sample.
+     */
     private static final String BUSY = "\"thresholds\": {\"cpuSustainedPercent\": 5, \"cpuSustainedFraction\": 0.5}";
+    private static final String ROOMY_CAPTURE = "\"capture\": {\"flows\": 64, \"seconds\": 20}";
 
     @TempDir Path config;
     private final List<Path> cleanup = new ArrayList<>();
@@ -45,7 +50,7 @@ class WireAndMemoryDetectionTest {
     }
 
     private static String describe(LabeledLoads.Outcome o) {
-        return o.verdict() + ": " + o.findings().stream().map(f -> f.ruleId() + "[" + f.pid() + "] " + f.summary())
+        return o.verdict() + " (pids " + o.pids() + "): " + o.findings().stream().map(f -> f.ruleId() + "[" + f.pid() + "] " + f.summary())
                 .collect(Collectors.joining("; "));
     }
 
@@ -70,8 +75,9 @@ class WireAndMemoryDetectionTest {
 
     @Test
     void aMinerThatHidesItsStringsIsMiningByItsTrafficWithMemoryScansOff() throws Exception {
-        try (FakePool pool = webPortPool(); HostDetector d = detector("\"sources\": {\"memory\": {\"enabled\": false}}")) {
-            var o = LabeledLoads.run(encodedMiner(pool), null, d, Duration.ofSeconds(30), TICK);
+        try (FakePool pool = webPortPool();
+                HostDetector d = detector("\"sources\": {\"memory\": {\"enabled\": false}, " + ROOMY_CAPTURE + "}")) {
+            var o = LabeledLoads.run(encodedMiner(pool), null, d, Duration.ofSeconds(30), TICK, Duration.ofSeconds(2));
             assertThat(o.verdict()).as(describe(o)).isEqualTo(Verdict.MINING);
             Finding wire = o.findings().stream().filter(f -> f.ruleId().equals("sig.net.stratum")).findFirst()
                     .orElseThrow(() -> new AssertionError("no wire evidence: " + describe(o)));
@@ -103,7 +109,7 @@ class WireAndMemoryDetectionTest {
 
     @Test
     void aBusyWorkerOfAJobServerOnAPoolPortIsNeverMining() throws Exception {
-        try (JobServer jobs = new JobServer(4444); HostDetector d = detector("")) {
+        try (JobServer jobs = new JobServer(4444); HostDetector d = detector("\"sources\": {" + ROOMY_CAPTURE + "}")) {
             LabeledLoads.Scenario worker = new LabeledLoads.Scenario("legit: busy worker of a job server on 4444", false, k -> {
                 Path bin = TestPrograms.jobWorker("jobworker", jobs.port());
                 cleanup.add(bin.getParent());
@@ -111,7 +117,7 @@ class WireAndMemoryDetectionTest {
                 TestMiner.awaitStarted(p);
                 return new LabeledLoads.Started(p, List.of());
             });
-            var o = LabeledLoads.run(worker, null, d, Duration.ofSeconds(8), TICK);
+            var o = LabeledLoads.run(worker, null, d, Duration.ofSeconds(8), TICK, Duration.ofSeconds(2));
             assertThat(o.hasRule("beh.cpu.sustained")).as("precondition, the worker is busy: " + describe(o)).isTrue();
             assertThat(d.wireFlowsSampled()).as("its connection was read").isPositive();
             assertThat(o.verdict()).as(describe(o)).isEqualTo(Verdict.SUSPECT);
