@@ -18,7 +18,11 @@ import java.util.OptionalLong;
 public record GpuProcessUse(String gpuKey, int pid, Kind kind, OptionalLong usedMemoryBytes, OptionalInt smUtilPercent,
         OptionalInt memUtilPercent, OptionalInt encoderUtilPercent, OptionalInt decoderUtilPercent) {
 
-    /** What kind of context the process holds. */
+    /**
+     * What kind of context the process holds: {@code SAMPLED_ONLY} when the driver sampled its use but
+     * listed no context of it (a process that exited between the two calls, or whose context the
+     * driver hides, e.g. in another container's namespace).
+     */
     public enum Kind { COMPUTE, GRAPHICS, COMPUTE_AND_GRAPHICS, SAMPLED_ONLY }
 
     public GpuProcessUse {
