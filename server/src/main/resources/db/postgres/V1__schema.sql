@@ -16,7 +16,10 @@ CREATE TABLE tokens (
     host_id     TEXT,                           -- set for role host only
     note        TEXT    NOT NULL,
     created_at  BIGINT  NOT NULL,
-    row_id      BIGINT  GENERATED ALWAYS AS IDENTITY
+    row_id      BIGINT  GENERATED ALWAYS AS IDENTITY,
+    expires_at  BIGINT,
+    uses_left   BIGINT,
+    revoked_at  BIGINT
 );
 
 CREATE TABLE hosts (
@@ -88,6 +91,7 @@ CREATE TABLE log_checkpoints (
     id         BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     size       BIGINT  NOT NULL,
     note       TEXT    NOT NULL,
+    log_key    TEXT    NOT NULL,
     created_at BIGINT  NOT NULL
 );
 

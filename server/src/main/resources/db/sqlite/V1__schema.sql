@@ -7,7 +7,10 @@ CREATE TABLE tokens (
     role        TEXT    NOT NULL,               -- enroll | auditor | admin | host
     host_id     TEXT,                           -- set for role host only
     note        TEXT    NOT NULL,
-    created_at  INTEGER NOT NULL
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER,                        -- enrollment refused after this; NULL: never
+    uses_left   INTEGER,                        -- enrollments left; NULL: unlimited
+    revoked_at  INTEGER                         -- NULL: not revoked
 );
 
 CREATE TABLE hosts (
@@ -80,6 +83,7 @@ CREATE TABLE log_checkpoints (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     size       INTEGER NOT NULL,
     note       TEXT    NOT NULL,                -- the signed note (C2SP tlog-checkpoint), as signed
+    log_key    TEXT    NOT NULL,                -- the log's note verifier key that signed it
     created_at INTEGER NOT NULL
 );
 

@@ -42,6 +42,7 @@ public final class Envelopes {
             key.verify(signed, decodeBase64("signature", s.sig()));
             // Strict first: a duplicate key must not let two readers see two different reports.
             StrictJson.validate(payload);
+            StrictJson.requireKnownFields(payload, Report.class);
             Report report = Json.fromBytes(payload, Report.class);
             return new SignedReport(report, envelope, payload, Hashes.sha256Hex(payload));
         }

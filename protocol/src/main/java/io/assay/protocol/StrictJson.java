@@ -1,14 +1,23 @@
 package io.assay.protocol;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A strict RFC 8259 reader for signed bytes, applied before Gson sees them: well-formed UTF-8,
@@ -72,6 +81,45 @@ public final class StrictJson {
         if (p.i != json.length) throw p.error("trailing data after the JSON value");
         if (!found) throw new ProtocolException("missing field \"" + key + "\"");
         return out;
+    }
+
+    /**
+     * Refuses any object key that is not a component of the record it maps to, recursively
+     * through record-typed components and lists of records. The known fields are derived from the
+     * record components, so a field appended to a record is accepted without touching this.
+     *
+     * @throws ProtocolException naming the unknown field and where it is
+     */
+    public static void requireKnownFields(byte[] json, Class<? extends Record> type) {
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(new String(json, StandardCharsets.UTF_8));
+        } catch (JsonParseException e) {
+            throw new ProtocolException("malformed JSON: " + e.getMessage(), e);
+        }
+        known(root, type, type.getSimpleName());
+    }
+
+    private static void known(JsonElement e, Type type, String path) {
+        if (e == null || e.isJsonNull()) return;
+        Class<?> raw = type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : type instanceof Class<?> c ? c : null;
+        if (raw == null) return;
+        if (raw.isRecord() && e.isJsonObject()) {
+            Map<String, Type> components = new HashMap<>();
+            for (RecordComponent c : raw.getRecordComponents()) components.put(c.getName(), c.getGenericType());
+            for (Map.Entry<String, JsonElement> field : e.getAsJsonObject().entrySet()) {
+                Type t = components.get(field.getKey());
+                if (t == null) {
+                    throw new ProtocolException("unknown field \"" + field.getKey() + "\" in " + path
+                            + "; this build knows " + new TreeSet<>(components.keySet()));
+                }
+                known(field.getValue(), t, path + "." + field.getKey());
+            }
+        } else if (List.class.isAssignableFrom(raw) && e.isJsonArray() && type instanceof ParameterizedType p) {
+            Type element = p.getActualTypeArguments()[0];
+            int i = 0;
+            for (JsonElement item : e.getAsJsonArray()) known(item, element, path + "[" + i++ + "]");
+        }
     }
 
     private static void utf8(byte[] json) {

@@ -7,6 +7,7 @@ import io.assay.server.api.HttpApi;
 import io.assay.protocol.log.NoteSigner;
 import io.assay.protocol.log.NoteVerifierKey;
 import io.assay.server.coverage.CoverageRoutes;
+import io.assay.server.evidence.EvidenceRoutes;
 import io.assay.server.http.RouteModule;
 import io.assay.server.log.LogKeyFile;
 import io.assay.server.log.LogRoutes;
@@ -106,7 +107,8 @@ public final class Collector implements AutoCloseable {
             Tokens tokens = new Tokens(random);
             transparencyLog = openLog(config, store, clock);
             // Feature route modules (log, coverage, pledges, ...) are added to this list, one line each.
-            List<RouteModule> modules = List.of(new LogRoutes(transparencyLog), new CoverageRoutes(store, clock));
+            List<RouteModule> modules = List.of(new LogRoutes(transparencyLog), new CoverageRoutes(store, clock),
+                    new EvidenceRoutes(store, transparencyLog, clock));
             io.assay.server.alerts.Alerts alerts = new io.assay.server.alerts.Alerts(random);
             alertDispatcher = new io.assay.server.alerts.AlertDispatcher(store, alerts, clock,
                     io.assay.server.alerts.AlertDispatcher.DEFAULT_UNATTESTED_BOUND);
@@ -213,6 +215,11 @@ public final class Collector implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /** The collector's clock (tests sign enrollment requests at its time). */
+    public Clock clock() {
+        return clock;
     }
 
     /**

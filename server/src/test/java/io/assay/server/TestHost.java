@@ -47,8 +47,14 @@ public final class TestHost {
         return host;
     }
 
+    /** An unsigned request (for refusals that come before the proof of possession is checked). */
     public EnrollRequest enrollRequest() {
         return new EnrollRequest(identity, signer.publicKey().base64(), "test-agent 1");
+    }
+
+    /** A request signed with this host's key over {@code token} at {@code nowMs}, as an agent sends it. */
+    public EnrollRequest enrollRequest(String token, long nowMs) {
+        return EnrollRequest.signed(identity, signer, "test-agent 1", token, nowMs);
     }
 
     /** Enrolls and remembers the host id and token; fails unless the answer is 200. */
@@ -58,7 +64,8 @@ public final class TestHost {
 
     /** Enrolls with {@code enrollToken} (e.g. one scoped to an operator). */
     public EnrollResponse enroll(TestCollector server, String enrollToken) {
-        HttpResponse<String> r = server.post("/api/v1/enroll", enrollToken, Json.toJson(enrollRequest()));
+        HttpResponse<String> r = server.post("/api/v1/enroll", enrollToken,
+                Json.toJson(enrollRequest(enrollToken, server.collector().clock().millis())));
         if (r.statusCode() != 200) throw new AssertionError("enroll failed: " + r.statusCode() + " " + r.body());
         EnrollResponse response = Json.fromJson(r.body(), EnrollResponse.class);
         hostId = response.hostId();

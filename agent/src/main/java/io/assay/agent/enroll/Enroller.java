@@ -58,7 +58,8 @@ public final class Enroller {
         }
         Ed25519Signer key = Ed25519Signer.generate(random);
         String base = serverUrl.replaceAll("/+$", "");
-        byte[] body = Json.toBytes(new EnrollRequest(identity, key.publicKey().base64(), agentVersion));
+        // Signed with the new key over the token and time: proves to the collector that we hold the key.
+        byte[] body = Json.toBytes(EnrollRequest.signed(identity, key, agentVersion, token, clock.millis()));
         Request request = new Request.Builder()
                 .url(base + "/api/v1/enroll")
                 .header("Authorization", "Bearer " + token)

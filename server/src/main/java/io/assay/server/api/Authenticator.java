@@ -26,9 +26,13 @@ final class Authenticator {
             throw unauthorized("this endpoint needs an Authorization: Bearer <token> header");
         }
         String hash = Tokens.hash(header.substring(7).trim());
-        return store.read(tx -> tx.findToken(hash))
+        TokenRecord token = store.read(tx -> tx.findToken(hash))
                 .orElseThrow(() -> unauthorized("the bearer token is not known to this collector;"
                         + " create one with 'assay-server token create'"));
+        if (token.revokedAt().isPresent()) {
+            throw unauthorized("the bearer token was revoked at " + token.revokedAt().get() + "; ask for a new one");
+        }
+        return token;
     }
 
     /** Throws 403 unless {@code token} has one of {@code allowed}. */

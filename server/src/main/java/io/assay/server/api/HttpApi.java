@@ -166,7 +166,7 @@ public final class HttpApi implements HttpHandler {
         Authenticator.require(token, Role.ENROLL, Role.ADMIN);
         EnrollRequest request = parse(RequestBodies.read(ex, maxBodyBytes), EnrollRequest.class);
         try {
-            sendJson(ex, 200, Json.toBytes(enrollment.enroll(request, Optional.of(token))));
+            sendJson(ex, 200, Json.toBytes(enrollment.enroll(request, token.tokenHash())));
         } catch (IngestRejectedException e) {
             throw rejected(e);
         }
@@ -319,6 +319,7 @@ public final class HttpApi implements HttpHandler {
             case UNKNOWN_HOST -> 403;
             case BAD_SIGNATURE -> 422;
             case SEQ_REUSED, SEQ_GAP, PREV_MISMATCH -> 409;
+            case TOKEN_REFUSED -> 403;
         };
         String title = switch (e.reason()) {
             case MALFORMED -> "Malformed request";
@@ -327,6 +328,7 @@ public final class HttpApi implements HttpHandler {
             case SEQ_REUSED -> "Seq already used";
             case SEQ_GAP -> "Seq gap";
             case PREV_MISMATCH -> "Prev does not match";
+            case TOKEN_REFUSED -> "Token refused";
         };
         return new ApiException(new Problem(e.reason().wireName(), title, status, e.getMessage(), e.index(), e.seq(),
                 e.acks()), Map.of());

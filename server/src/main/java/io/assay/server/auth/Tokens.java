@@ -39,10 +39,16 @@ public final class Tokens {
      * @param hostId the host a {@link Role#HOST} token is bound to; empty for other roles
      */
     public String issue(Store.Tx tx, Role role, Optional<String> hostId, String note, Instant now) {
+        return issue(tx, role, hostId, note, now, Optional.empty(), java.util.OptionalLong.empty());
+    }
+
+    /** As {@link #issue(Store.Tx, Role, Optional, String, Instant)}, with an expiry and a use count (enroll tokens). */
+    public String issue(Store.Tx tx, Role role, Optional<String> hostId, String note, Instant now,
+            Optional<Instant> expiresAt, java.util.OptionalLong uses) {
         byte[] bytes = new byte[RANDOM_BYTES];
         random.nextBytes(bytes);
         String token = "assay_" + role.wireName() + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        tx.insertToken(new TokenRecord(hash(token), role, hostId, note, now));
+        tx.insertToken(new TokenRecord(hash(token), role, hostId, note, now, expiresAt, uses, Optional.empty()));
         return token;
     }
 }

@@ -141,9 +141,9 @@ public final class BenchIngestCommand implements Callable<Integer> {
     private Host prepare(HttpClient client, URI url, String enrollToken, SecureRandom random, int index)
             throws IOException, InterruptedException {
         Ed25519Signer signer = Ed25519Signer.generate(random);
-        EnrollRequest request = new EnrollRequest(new HostIdentity("bench-" + index, UUID.randomUUID().toString(),
+        EnrollRequest request = EnrollRequest.signed(new HostIdentity("bench-" + index, UUID.randomUUID().toString(),
                 "SN" + index, List.of(String.format("02:00:00:00:%02x:%02x", index / 256 % 256, index % 256))),
-                signer.publicKey().base64(), "bench");
+                signer, "bench", enrollToken, System.currentTimeMillis());
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(url.resolve("/api/v1/enroll"))
                 .header("Authorization", "Bearer " + enrollToken).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.toJson(request))).build(),

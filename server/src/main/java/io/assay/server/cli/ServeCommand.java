@@ -2,6 +2,11 @@ package io.assay.server.cli;
 
 import io.assay.server.Collector;
 import io.assay.server.ServerConfig;
+import io.assay.server.log.LogConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Clock;
@@ -25,6 +30,9 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     ServerMain main;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--max-body-bytes", paramLabel = "BYTES", defaultValue = "4194304",
             description = "Largest request body accepted; larger get 413 (default: ${DEFAULT-VALUE}).")
     long maxBodyBytes;
@@ -37,9 +45,39 @@ final class ServeCommand implements Callable<Integer> {
             description = "HTTP handler threads (default: ${DEFAULT-VALUE}).")
     int httpThreads;
 
+    @Option(names = "--log-key", paramLabel = "FILE",
+            description = "The transparency log's key file, created (mode 0600) at first start (default: the SQLite"
+                    + " file's name + .log-key; assay-log.key with PostgreSQL). Collectors sharing one database share it.")
+    Path logKey;
+
+    @Option(names = "--log-origin", paramLabel = "NAME",
+            description = "The log's name when the key file is created (default: assay/<hostname>).")
+    String logOrigin;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Sign a checkpoint this often when the log grew (default: ${DEFAULT-VALUE}).")
+    long checkpointSeconds;
+
+    @Option(names = "--witness", paramLabel = "URL=VKEY",
+            description = "A witness to submit each checkpoint to: its URL and cosignature verifier key (repeatable).")
+    List<String> witnesses = new ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
+        LogConfig log = LogConfig.defaults().withIntervals(Duration.ofSeconds(1), Duration.ofSeconds(checkpointSeconds));
+        if (logKey != null) log = log.withKeyFile(logKey);
+        if (logOrigin != null) log = log.withOrigin(logOrigin);
+        List<LogConfig.Witness> ws = new ArrayList<>();
+        for (String w : witnesses) {
+            try {
+                ws.add(LogConfig.Witness.parse(w));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--witness " + w + ": " + e.getMessage());
+            }
+        }
+        log = log.withWitnesses(ws);
         ServerConfig config = ServerConfig.builder()
+                .log(log)
                 .listen(ServerConfig.parseListen(listen))
                 .database(database.resolve(main.env()))
                 .maxBodyBytes(maxBodyBytes)

@@ -1,6 +1,7 @@
 package io.assay.server.cli;
 
 import io.assay.server.ConfigException;
+import io.assay.server.bench.BenchHistoryCommand;
 import io.assay.server.bench.BenchIngestCommand;
 import io.assay.server.store.StoreException;
 import java.io.PrintWriter;
@@ -14,8 +15,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "assay-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
         description = "The Assay collector: enrolls hosts, verifies and stores their signed reports, serves auditors.",
-        subcommands = {ServeCommand.class, TokenCommand.class, BenchIngestCommand.class, PledgeCommand.class,
-                ReportCommand.class, IpCheckCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, BenchIngestCommand.class, BenchHistoryCommand.class, EvidenceCommand.class,
+                LogCommand.class, WitnessCommand.class, PledgeCommand.class, ReportCommand.class, IpCheckCommand.class})
 public final class ServerMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

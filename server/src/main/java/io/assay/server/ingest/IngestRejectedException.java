@@ -26,7 +26,9 @@ public final class IngestRejectedException extends Exception {
         /** Reports are missing between the chain's end and this one. */
         SEQ_GAP,
         /** The seq is right but {@code prev} is not the hash of the chain's end. */
-        PREV_MISMATCH;
+        PREV_MISMATCH,
+        /** The enrollment token expired or has no uses left. */
+        TOKEN_REFUSED;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');

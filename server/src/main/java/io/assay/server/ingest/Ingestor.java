@@ -22,6 +22,7 @@ import io.assay.server.store.ReportRow;
 import io.assay.server.store.Store;
 import io.assay.server.store.StoredReport;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Ingestor {
     private static final Logger log = LoggerFactory.getLogger(Ingestor.class);
+
+    /** A report window may end this far after the collector received it (clock jitter) before it is flagged. */
+    public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(2);
 
     private final Store store;
     private final Clock clock;
@@ -156,6 +160,21 @@ public final class Ingestor {
     /** A verified report and the envelope bytes it came in (stored verbatim). */
     private record Opened(SignedReport report, String envelopeJson) {}
 
+    /**
+     * Records an agent clock ahead of the collector's (a window ending after the report arrived,
+     * beyond {@link #MAX_CLOCK_SKEW}) as a host event, once per batch. Reports arriving late are
+     * normal (a spool draining after an outage) and not flagged. The report is accepted either
+     * way: acceptance never depends on the agent's clock.
+     */
+    private static void flagClockSkew(Store.Tx tx, Report r, Instant receivedAt, boolean firstOfBatch) {
+        long aheadMs = r.windowEndMs() - receivedAt.toEpochMilli();
+        if (!firstOfBatch || aheadMs <= MAX_CLOCK_SKEW.toMillis()) return;
+        String detail = "report seq " + r.seq() + " ends " + aheadMs / 1000 + " s after the collector received it: the"
+                + " agent's clock is ahead by at least that (bound " + MAX_CLOCK_SKEW.toSeconds() + " s); fix its time sync";
+        tx.insertEvent(new HostEvent(r.hostId(), HostEvent.Kind.CLOCK_SKEW, r.seq(), detail, receivedAt, Optional.empty()));
+        log.warn("{}: clock skew: seq {} ends {} s in the collector's future", r.hostId(), r.seq(), aheadMs / 1000);
+    }
+
     private Outcome store(Store.Tx tx, String hostId, List<Opened> reports, Instant receivedAt, String sourceAddress) {
         // Locked: another collector on the same database may be storing a batch of this host right now.
         HostRecord host = tx.lockHost(hostId).orElseThrow(() -> new IllegalStateException("host " + hostId + " vanished"));
@@ -199,6 +218,7 @@ public final class Ingestor {
             listener.stored(tx, hostId, r, receivedAt, sourceAddress);
             end = Optional.of(new Chain.Link(r.seq(), sr.payloadHash()));
             acks.add(new Ack(hostId, r.seq(), Ack.ACCEPTED, sr.payloadHash()));
+            flagClockSkew(tx, r, receivedAt, acks.size() == 1);
         }
         return new Outcome(acks, Optional.empty());
     }

@@ -8,13 +8,15 @@ import java.util.Map;
 
 /**
  * Perfect-subtree hashes read from the log tables of one transaction, with nodes written in that
- * transaction but not yet visible (the sequencer's batch) taking precedence. One read per node.
+ * transaction but not yet visible (the sequencer's batch) taking precedence. Each node is read
+ * once and remembered: stored nodes never change, and the proofs of neighbouring leaves (an
+ * evidence export) share most of their upper nodes. Use one instance per transaction.
  */
-final class StoredSubtrees implements SubtreeSource {
+public final class StoredSubtrees implements SubtreeSource {
     private final LogTables tables;
     private final Map<Long, TreeHash> pending = new HashMap<>();
 
-    StoredSubtrees(LogTables tables) {
+    public StoredSubtrees(LogTables tables) {
         this.tables = tables;
     }
 
@@ -31,7 +33,9 @@ final class StoredSubtrees implements SubtreeSource {
     public TreeHash node(int level, long index) {
         TreeHash p = pending.get(key(level, index));
         if (p != null) return p;
-        return tables.node(level, index).map(TreeHash::of).orElseThrow(() -> new IllegalStateException(
+        TreeHash read = tables.node(level, index).map(TreeHash::of).orElseThrow(() -> new IllegalStateException(
                 "log node (level " + level + ", index " + index + ") is missing from the database"));
+        pending.put(key(level, index), read);
+        return read;
     }
 }

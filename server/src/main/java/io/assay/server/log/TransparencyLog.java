@@ -145,7 +145,7 @@ public final class TransparencyLog implements AutoCloseable {
             TreeHash root = Merkle.root(new StoredSubtrees(t), size);
             Checkpoint cp = new Checkpoint(key.name(), size, root);
             String note = cp.sign(key).encode();
-            long id = t.insertCheckpoint(size, note, clock.instant());
+            long id = t.insertCheckpoint(size, note, key.verifierKey().encode(), clock.instant());
             return Optional.of(new Signed(id, cp, note));
         });
         signed.ifPresent(s -> {
@@ -213,7 +213,8 @@ public final class TransparencyLog implements AutoCloseable {
         return store.read(tx -> tx.log().checkpointOfSize(size)).map(TransparencyLog::withCosignatures);
     }
 
-    static String withCosignatures(LogTables.StoredCheckpoint c) {
+    /** The stored note with the cosignature lines collected for it appended. */
+    public static String withCosignatures(LogTables.StoredCheckpoint c) {
         StringBuilder sb = new StringBuilder(c.note());
         for (String line : c.cosignatures()) {
             if (!c.note().contains(line)) sb.append(line.endsWith("\n") ? line : line + "\n");

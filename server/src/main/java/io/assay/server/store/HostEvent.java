@@ -20,7 +20,11 @@ public record HostEvent(String hostId, Kind kind, long seq, String detail, Insta
         /** Two different validly signed reports with one seq: cloned key or replay. */
         FORK,
         /** Another host enrolled with the same system UUID: probably a cloned VM. */
-        CLONE_SUSPECTED;
+        CLONE_SUSPECTED,
+        /** A report's window ends later than the collector's clock allows: the agent's clock is ahead. */
+        CLOCK_SKEW,
+        /** A known key re-enrolled presenting another hardware identity; the recorded one is kept. */
+        IDENTITY_CHANGED;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');

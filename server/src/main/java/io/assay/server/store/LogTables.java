@@ -26,9 +26,10 @@ public interface LogTables {
     record Leaf(long index, String hostId, long seq) {}
 
     /** A signed checkpoint as stored, with the cosignature lines collected for it. */
-    record StoredCheckpoint(long id, long size, String note, Instant createdAt, List<String> cosignatures) {
+    record StoredCheckpoint(long id, long size, String note, String logKey, Instant createdAt, List<String> cosignatures) {
         public StoredCheckpoint {
             requireNonNull(note, "note");
+            requireNonNull(logKey, "logKey");
             requireNonNull(createdAt, "createdAt");
             cosignatures = List.copyOf(cosignatures);
         }
@@ -65,8 +66,8 @@ public interface LogTables {
 
     void insertNode(int level, long index, byte[] hash);
 
-    /** Stores a signed checkpoint and returns its id. */
-    long insertCheckpoint(long size, String note, Instant createdAt);
+    /** Stores a signed checkpoint with the verifier key of the log key that signed it; returns its id. */
+    long insertCheckpoint(long size, String note, String logKey, Instant createdAt);
 
     Optional<StoredCheckpoint> latestCheckpoint();
 

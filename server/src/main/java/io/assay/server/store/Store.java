@@ -87,6 +87,15 @@ public interface Store extends AutoCloseable {
         /** Inserts a token; throws {@link StoreException} if its hash is already stored. */
         void insertToken(TokenRecord token);
 
+        /**
+         * Uses up one of the token's remaining uses; false when none is left (unlimited tokens
+         * always succeed). Atomic: two enrollments racing for the last use cannot both succeed.
+         */
+        boolean useToken(String tokenHash);
+
+        /** Marks the token revoked at {@code at}; false when no such token or already revoked. */
+        boolean revokeToken(String tokenHash, java.time.Instant at);
+
         /** Inserts a newly enrolled host; throws {@link StoreException} on a duplicate id or key. */
         void insertHost(HostRecord host);
 

@@ -72,7 +72,7 @@ class AuthApiTest {
     @Test
     void adminCanEnrollAndRead() {
         HttpResponse<String> enroll = server.post("/api/v1/enroll", server.adminToken(),
-                Json.toJson(new TestHost("x", "u").enrollRequest()));
+                Json.toJson(new TestHost("x", "u").enrollRequest(server.adminToken(), server.collector().clock().millis())));
 
         assertThat(enroll.statusCode()).isEqualTo(200);
         assertThat(server.get("/api/v1/hosts", server.adminToken()).statusCode()).isEqualTo(200);

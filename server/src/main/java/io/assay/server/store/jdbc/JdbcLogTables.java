@@ -93,13 +93,19 @@ final class JdbcLogTables implements LogTables {
     }
 
     @Override
-    public long insertCheckpoint(long size, String note, Instant createdAt) {
-        tx.update("store checkpoint", "INSERT INTO log_checkpoints (size, note, created_at) VALUES (?, ?, ?)", ps -> {
+    public long insertCheckpoint(long size, String note, String logKey, Instant createdAt) {
+        tx.update("store checkpoint", "INSERT INTO log_checkpoints (size, note, log_key, created_at) VALUES (?, ?, ?, ?)",
+                ps -> {
+                    ps.setLong(1, size);
+                    ps.setString(2, note);
+                    ps.setString(3, logKey);
+                    ps.setLong(4, createdAt.toEpochMilli());
+                });
+        // Matched on content, not "the newest": another collector on the database may have inserted since.
+        return tx.queryOne("SELECT MAX(id) FROM log_checkpoints WHERE size = ? AND note = ?", ps -> {
             ps.setLong(1, size);
             ps.setString(2, note);
-            ps.setLong(3, createdAt.toEpochMilli());
-        });
-        return tx.queryOne("SELECT MAX(id) FROM log_checkpoints", ps -> {}, rs -> rs.getLong(1)).orElseThrow();
+        }, rs -> rs.getLong(1)).orElseThrow();
     }
 
     @Override
@@ -113,11 +119,11 @@ final class JdbcLogTables implements LogTables {
     }
 
     private Optional<StoredCheckpoint> checkpointWhere(String where, JdbcTx.Binder binder) {
-        record Row(long id, long size, String note, long at) {}
-        Optional<Row> row = tx.queryOne("SELECT id, size, note, created_at FROM log_checkpoints WHERE " + where
+        record Row(long id, long size, String note, String key, long at) {}
+        Optional<Row> row = tx.queryOne("SELECT id, size, note, log_key, created_at FROM log_checkpoints WHERE " + where
                 + " ORDER BY id DESC LIMIT 1", binder, rs -> new Row(rs.getLong(1), rs.getLong(2), rs.getString(3),
-                        rs.getLong(4)));
-        return row.map(r -> new StoredCheckpoint(r.id(), r.size(), r.note(), Instant.ofEpochMilli(r.at()),
+                        rs.getString(4), rs.getLong(5)));
+        return row.map(r -> new StoredCheckpoint(r.id(), r.size(), r.note(), r.key(), Instant.ofEpochMilli(r.at()),
                 tx.query("SELECT line FROM log_cosignatures WHERE checkpoint_id = ? ORDER BY witness",
                         ps -> ps.setLong(1, r.id()), rs -> rs.getString(1))));
     }

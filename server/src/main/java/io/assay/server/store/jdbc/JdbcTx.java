@@ -39,7 +39,8 @@ public abstract class JdbcTx implements Store.Tx {
     private static final Type STRING_LIST = new TypeToken<List<String>>() {}.getType();
     protected static final String HOST_COLUMNS = "host_id, public_key, key_id, hostname, system_uuid, board_serial,"
             + " macs_json, agent_version, enrolled_at, last_seen, last_seq, last_hash, last_verdict";
-    private static final String TOKEN_COLUMNS = "token_hash, role, host_id, note, created_at";
+    private static final String TOKEN_COLUMNS = "token_hash, role, host_id, note, created_at, expires_at, uses_left,"
+            + " revoked_at";
     private static final String ROW_COLUMNS =
             "host_id, seq, payload_hash, window_start, window_end, verdict, received_at, agent_started_ms";
 
@@ -122,19 +123,45 @@ public abstract class JdbcTx implements Store.Tx {
     }
 
     private static TokenRecord token(ResultSet rs) throws SQLException {
+        long expires = rs.getLong(6);
+        Optional<Instant> expiresAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(expires));
+        long uses = rs.getLong(7);
+        java.util.OptionalLong usesLeft = rs.wasNull() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(uses);
+        long revoked = rs.getLong(8);
+        Optional<Instant> revokedAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(revoked));
         return new TokenRecord(rs.getString(1), Role.parse(rs.getString(2)), Optional.ofNullable(rs.getString(3)),
-                rs.getString(4), Instant.ofEpochMilli(rs.getLong(5)));
+                rs.getString(4), Instant.ofEpochMilli(rs.getLong(5)), expiresAt, usesLeft, revokedAt);
     }
 
     @Override
     public void insertToken(TokenRecord t) {
-        update("store token", "INSERT INTO tokens (" + TOKEN_COLUMNS + ") VALUES (?, ?, ?, ?, ?)", ps -> {
+        update("store token", "INSERT INTO tokens (" + TOKEN_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
             ps.setString(1, t.tokenHash());
             ps.setString(2, t.role().wireName());
             ps.setString(3, t.hostId().orElse(null));
             ps.setString(4, t.note());
             ps.setLong(5, t.createdAt().toEpochMilli());
+            if (t.expiresAt().isPresent()) ps.setLong(6, t.expiresAt().get().toEpochMilli()); else ps.setNull(6, Types.BIGINT);
+            if (t.usesLeft().isPresent()) ps.setLong(7, t.usesLeft().getAsLong()); else ps.setNull(7, Types.BIGINT);
+            if (t.revokedAt().isPresent()) ps.setLong(8, t.revokedAt().get().toEpochMilli()); else ps.setNull(8, Types.BIGINT);
         });
+    }
+
+    @Override
+    public boolean useToken(String tokenHash) {
+        return update("use token", "UPDATE tokens SET uses_left = uses_left - 1 WHERE token_hash = ? AND uses_left > 0",
+                ps -> ps.setString(1, tokenHash)) == 1
+                || queryOne("SELECT uses_left FROM tokens WHERE token_hash = ? AND uses_left IS NULL",
+                        ps -> ps.setString(1, tokenHash), rs -> 1).isPresent();
+    }
+
+    @Override
+    public boolean revokeToken(String tokenHash, Instant at) {
+        return update("revoke token", "UPDATE tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+                ps -> {
+                    ps.setLong(1, at.toEpochMilli());
+                    ps.setString(2, tokenHash);
+                }) == 1;
     }
 
     // --- hosts ---

@@ -1,0 +1,2 @@
+/** The evidence bundle format an auditor verifies offline ({@link io.assay.protocol.evidence.EvidenceBundle}). */
+package io.assay.protocol.evidence;
