@@ -61,6 +61,8 @@ class InstallerTest {
                 .contains("AmbientCapabilities=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH CAP_NET_RAW\n")
                 .contains("CapabilityBoundingSet=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH CAP_NET_RAW\n")
                 .contains("NoNewPrivileges=yes")
+                // JNA must not unpack into /tmp, which ProtectSystem=strict makes read-only.
+                .contains("Environment=ASSAY_JNA_TMPDIR=/var/lib/assay/jna\n")
                 .contains("ExecStart=/opt/assay/bin/assay-agent run --config /etc/assay/agent.conf");
     }
 

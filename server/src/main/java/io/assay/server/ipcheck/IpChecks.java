@@ -6,7 +6,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.assay.protocol.Verdict;
 import io.assay.server.fleet.Scope;
-import io.assay.server.report.ComplianceReport.FindingLine;
 import io.assay.server.report.ComplianceReport.HostLine;
 import io.assay.server.report.ComplianceReports;
 import io.assay.server.store.FleetTables.AddressHeld;
@@ -106,18 +105,7 @@ public final class IpChecks {
         JsonObject v = new JsonObject();
         for (Verdict x : Verdict.values()) v.addProperty(x.name(), l.ms(x) / 1000.0);
         h.add("verdictSeconds", v);
-        JsonArray fs = new JsonArray();
-        for (FindingLine f : l.findings()) {
-            JsonObject fj = new JsonObject();
-            fj.addProperty("ruleId", f.ruleId());
-            fj.addProperty("kind", f.kind());
-            fj.addProperty("summary", f.summary());
-            fj.addProperty("firstSeq", f.firstSeq());
-            fj.addProperty("lastSeq", f.lastSeq());
-            fj.add("evidence", f.finding());
-            fs.add(fj);
-        }
-        h.add("findings", fs);
+        h.add("findings", io.assay.server.report.ReportFormat.findingsJson(l.findings()));
         return h;
     }
 }

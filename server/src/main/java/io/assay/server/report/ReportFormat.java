@@ -109,19 +109,7 @@ public enum ReportFormat {
             j.addProperty("gapSeconds", seconds(h.gapMs()));
             j.add("verdictSeconds", verdicts(h.msByVerdict()));
             j.add("energyJoules", energy(h.energyJoules()));
-            JsonArray fs = new JsonArray();
-            for (FindingLine f : h.findings()) {
-                JsonObject fj = new JsonObject();
-                fj.addProperty("ruleId", f.ruleId());
-                fj.addProperty("kind", f.kind());
-                fj.addProperty("summary", f.summary());
-                fj.addProperty("firstSeq", f.firstSeq());
-                fj.addProperty("lastSeq", f.lastSeq());
-                fj.addProperty("reports", f.reports());
-                fj.add("evidence", f.finding());
-                fs.add(fj);
-            }
-            j.add("findings", fs);
+            j.add("findings", findingsJson(h.findings()));
             hosts.add(j);
         }
         o.add("hosts", hosts);
@@ -142,6 +130,23 @@ public enum ReportFormat {
             return (com.google.gson.JsonElement) cj;
         }).orElse(JsonNull.INSTANCE));
         return o;
+    }
+
+    /** A host's findings with their evidence, as the JSON report and the IP check both show them. */
+    public static JsonArray findingsJson(java.util.List<FindingLine> findings) {
+        JsonArray fs = new JsonArray();
+        for (FindingLine f : findings) {
+            JsonObject fj = new JsonObject();
+            fj.addProperty("ruleId", f.ruleId());
+            fj.addProperty("kind", f.kind());
+            fj.addProperty("summary", f.summary());
+            fj.addProperty("firstSeq", f.firstSeq());
+            fj.addProperty("lastSeq", f.lastSeq());
+            fj.addProperty("reports", f.reports());
+            fj.add("evidence", f.finding());
+            fs.add(fj);
+        }
+        return fs;
     }
 
     private static JsonObject verdicts(java.util.Map<Verdict, Long> ms) {
