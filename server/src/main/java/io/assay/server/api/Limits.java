@@ -1,7 +1,7 @@
 package io.assay.server.api;
 
 /** Bounds on what a refusal echoes back, so a problem answer never grows with the attacker's input. */
-final class Limits {
+public final class Limits {
     /** Longest piece of client input quoted in a problem's detail. */
     static final int MAX_ECHO_CHARS = 64;
     /**
@@ -14,7 +14,7 @@ final class Limits {
     private Limits() {}
 
     /** {@code text} cut to {@link #MAX_ECHO_CHARS} characters, with control characters replaced. */
-    static String excerpt(String text) {
+    public static String excerpt(String text) {
         String cut = text.length() > MAX_ECHO_CHARS ? text.substring(0, MAX_ECHO_CHARS) + "..." : text;
         StringBuilder b = new StringBuilder(cut.length());
         cut.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));

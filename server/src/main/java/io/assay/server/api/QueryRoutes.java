@@ -1,5 +1,7 @@
 package io.assay.server.api;
 
+import static io.assay.server.http.RequestParams.parseLong;
+import static io.assay.server.http.RequestParams.parseTime;
 import static java.util.Objects.requireNonNull;
 
 import com.google.gson.Gson;
@@ -21,8 +23,6 @@ import io.assay.server.store.ReportRow;
 import io.assay.server.store.Role;
 import io.assay.server.store.Store;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -126,35 +126,5 @@ public final class QueryRoutes implements RouteModule {
 
     private static ApiResponse json(JsonObject body) {
         return ApiResponse.json(GSON.toJson(body).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static long parseLong(String name, String text, long min, long max) {
-        long v;
-        try {
-            v = Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw ApiException.malformed(name + " \"" + Limits.excerpt(text) + "\" is not a whole number");
-        }
-        if (v < min || v > max) {
-            throw ApiException.malformed(name + " is " + v + "; it must be between " + min + " and " + max);
-        }
-        return v;
-    }
-
-    /** An ISO-8601 instant ({@code 2025-01-01T00:00:00Z}) or epoch milliseconds, as epoch ms. */
-    static long parseTime(String name, String text) {
-        if (!text.isEmpty() && text.chars().allMatch(c -> Character.isDigit(c) || c == '-')) {
-            try {
-                return Long.parseLong(text);
-            } catch (NumberFormatException e) {
-                // fall through to the ISO form and its message
-            }
-        }
-        try {
-            return Instant.parse(text).toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException e) {
-            throw ApiException.malformed(name + " \"" + Limits.excerpt(text) + "\" is neither an ISO-8601 instant"
-                    + " (e.g. 2025-01-01T00:00:00Z) nor epoch milliseconds");
-        }
     }
 }

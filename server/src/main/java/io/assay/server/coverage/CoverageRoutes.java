@@ -3,7 +3,6 @@ package io.assay.server.coverage;
 import io.assay.server.api.ApiException;
 import io.assay.server.http.ApiRequest;
 import io.assay.server.http.ApiResponse;
-import io.assay.server.http.RequestParams;
 import io.assay.server.http.Route;
 import io.assay.server.http.RouteModule;
 import io.assay.server.store.Role;
@@ -34,11 +33,8 @@ public final class CoverageRoutes implements RouteModule {
 
     private ApiResponse coverage(ApiRequest r) {
         String host = r.pathParam("id");
-        long to = RequestParams.optionalTime(r, "to").orElse(clock.millis());
-        long from = RequestParams.optionalTime(r, "from").orElseGet(() -> store.read(tx -> tx.findHost(host))
-                .map(h -> h.enrolledAt().toEpochMilli()).orElse(to - 1));
-        if (from >= to) throw ApiException.malformed("from must be before to");
-        var c = HostCoverage.of(store, host, from, to)
+        HostCoverage.Period p = HostCoverage.period(r, store, clock, host);
+        var c = HostCoverage.of(store, host, p.fromMs(), p.toMs())
                 .orElseThrow(() -> ApiException.notFound("no host " + host + " is enrolled"));
         return ApiResponse.json(HostCoverage.toJson(host, c).toString().getBytes(StandardCharsets.UTF_8));
     }

@@ -50,6 +50,21 @@ public final class HostCoverage {
     }
 
     /** The API's JSON view: seconds, ISO instants, wire names. */
+    /** A period asked of a host's history: epoch ms, {@code from} inclusive, {@code to} exclusive. */
+    public record Period(long fromMs, long toMs) {}
+
+    /**
+     * The {@code ?from=&to=} of a request about {@code hostId}: {@code to} defaults to now and
+     * {@code from} to the host's enrollment (the coverage and evidence routes ask the same period).
+     */
+    public static Period period(io.assay.server.http.ApiRequest r, Store store, java.time.Clock clock, String hostId) {
+        long to = io.assay.server.http.RequestParams.optionalTime(r, "to").orElse(clock.millis());
+        long from = io.assay.server.http.RequestParams.optionalTime(r, "from").orElseGet(() -> store.read(tx ->
+                tx.findHost(hostId)).map(h -> h.enrolledAt().toEpochMilli()).orElse(to - 1));
+        if (from >= to) throw io.assay.server.api.ApiException.malformed("from must be before to");
+        return new Period(from, to);
+    }
+
     public static JsonObject toJson(String hostId, Coverage c) {
         JsonObject o = new JsonObject();
         o.addProperty("host", hostId);

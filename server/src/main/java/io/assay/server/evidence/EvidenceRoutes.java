@@ -1,9 +1,9 @@
 package io.assay.server.evidence;
 
 import io.assay.server.api.ApiException;
+import io.assay.server.coverage.HostCoverage;
 import io.assay.server.http.ApiRequest;
 import io.assay.server.http.ApiResponse;
-import io.assay.server.http.RequestParams;
 import io.assay.server.http.Route;
 import io.assay.server.http.RouteModule;
 import io.assay.server.log.TransparencyLog;
@@ -38,10 +38,9 @@ public final class EvidenceRoutes implements RouteModule {
 
     private ApiResponse evidence(ApiRequest r) {
         String host = r.pathParam("id");
-        long to = RequestParams.optionalTime(r, "to").orElse(clock.millis());
-        long from = RequestParams.optionalTime(r, "from").orElseGet(() -> store.read(tx -> tx.findHost(host))
-                .map(h -> h.enrolledAt().toEpochMilli()).orElse(to - 1));
-        if (from >= to) throw ApiException.malformed("from must be before to");
+        HostCoverage.Period p = HostCoverage.period(r, store, clock, host);
+        long from = p.fromMs();
+        long to = p.toMs();
         List<Long> sizes = new ArrayList<>();
         for (String s : r.queryParam("consistencyWith").orElse("").split(",")) {
             if (s.isBlank()) continue;

@@ -1,6 +1,7 @@
 package io.assay.server.http;
 
 import io.assay.server.api.ApiException;
+import io.assay.server.api.Limits;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
@@ -16,16 +17,21 @@ public final class RequestParams {
     }
 
     public static Optional<Long> optionalLong(ApiRequest r, String name, long min, long max) {
-        Optional<String> text = r.queryParam(name);
-        if (text.isEmpty()) return Optional.empty();
+        return r.queryParam(name).map(text -> parseLong(name, text, min, max));
+    }
+
+    /** A whole number in {@code [min, max]}; the refusal echoes at most an excerpt of the text. */
+    public static long parseLong(String name, String text, long min, long max) {
         long v;
         try {
-            v = Long.parseLong(text.get());
+            v = Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw ApiException.malformed(name + " \"" + text.get() + "\" is not a whole number");
+            throw ApiException.malformed(name + " \"" + Limits.excerpt(text) + "\" is not a whole number");
         }
-        if (v < min || v > max) throw ApiException.malformed(name + " is " + v + "; it must be between " + min + " and " + max);
-        return Optional.of(v);
+        if (v < min || v > max) {
+            throw ApiException.malformed(name + " is " + v + "; it must be between " + min + " and " + max);
+        }
+        return v;
     }
 
     public static String required(ApiRequest r, String name) {
@@ -51,7 +57,7 @@ public final class RequestParams {
         try {
             return Instant.parse(text).toEpochMilli();
         } catch (DateTimeParseException | ArithmeticException e) {
-            throw ApiException.malformed(name + " \"" + text + "\" is neither an ISO-8601 instant"
+            throw ApiException.malformed(name + " \"" + Limits.excerpt(text) + "\" is neither an ISO-8601 instant"
                     + " (e.g. 2025-01-01T00:00:00Z) nor epoch milliseconds");
         }
     }
