@@ -1,6 +1,7 @@
 package io.assay.server.coverage;
 
 import io.assay.server.api.ApiException;
+import io.assay.server.api.HostScope;
 import io.assay.server.http.ApiRequest;
 import io.assay.server.http.ApiResponse;
 import io.assay.server.http.Route;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code GET /api/v1/hosts/{id}/coverage?from=&to=} (auditor, admin): covered seconds, seconds
+ * {@code GET /api/v1/hosts/{id}/coverage?from=&to=} (admin, auditor, operator; a host outside the token's scope is 404): covered seconds, seconds
  * per verdict, covered intervals and gaps with reasons. {@code from} defaults to the host's
  * enrollment, {@code to} to now.
  */
@@ -28,11 +29,12 @@ public final class CoverageRoutes implements RouteModule {
 
     @Override
     public List<Route> routes() {
-        return List.of(Route.get("/api/v1/hosts/{id}/coverage", Set.of(Role.AUDITOR, Role.ADMIN), this::coverage));
+        return List.of(Route.get("/api/v1/hosts/{id}/coverage", Set.of(Role.AUDITOR, Role.ADMIN, Role.OPERATOR), this::coverage));
     }
 
     private ApiResponse coverage(ApiRequest r) {
         String host = r.pathParam("id");
+        HostScope.requireVisible(r, store, host);
         HostCoverage.Period p = HostCoverage.period(r, store, clock, host);
         var c = HostCoverage.of(store, host, p.fromMs(), p.toMs())
                 .orElseThrow(() -> ApiException.notFound("no host " + host + " is enrolled"));

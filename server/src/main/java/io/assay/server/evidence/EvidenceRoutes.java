@@ -1,6 +1,7 @@
 package io.assay.server.evidence;
 
 import io.assay.server.api.ApiException;
+import io.assay.server.api.HostScope;
 import io.assay.server.coverage.HostCoverage;
 import io.assay.server.http.ApiRequest;
 import io.assay.server.http.ApiResponse;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code GET /api/v1/hosts/{id}/evidence?from=&to=&consistencyWith=S1,S2} (auditor, admin): the
+ * {@code GET /api/v1/hosts/{id}/evidence?from=&to=&consistencyWith=S1,S2} (admin, auditor, operator; a host outside the token's scope is 404): the
  * evidence bundle, streamed. A checkpoint is signed first, so every report integrated by then is
  * proven. Refusals (unknown host, bad parameters) come before the first byte as problem JSON.
  */
@@ -33,11 +34,12 @@ public final class EvidenceRoutes implements RouteModule {
 
     @Override
     public List<Route> routes() {
-        return List.of(Route.get("/api/v1/hosts/{id}/evidence", Set.of(Role.AUDITOR, Role.ADMIN), this::evidence));
+        return List.of(Route.get("/api/v1/hosts/{id}/evidence", Set.of(Role.AUDITOR, Role.ADMIN, Role.OPERATOR), this::evidence));
     }
 
     private ApiResponse evidence(ApiRequest r) {
         String host = r.pathParam("id");
+        HostScope.requireVisible(r, store, host);
         HostCoverage.Period p = HostCoverage.period(r, store, clock, host);
         long from = p.fromMs();
         long to = p.toMs();
