@@ -97,7 +97,8 @@ public final class Collector implements AutoCloseable {
             alertDispatcher = new io.assay.server.alerts.AlertDispatcher(store, alerts, clock,
                     io.assay.server.alerts.AlertDispatcher.DEFAULT_UNATTESTED_BOUND);
             modules = appendModules(modules, new io.assay.server.alerts.AlertRoutes(store, clock, random));
-            io.assay.server.metrics.CollectorMetrics metrics = new io.assay.server.metrics.CollectorMetrics(store);
+            io.assay.server.metrics.CollectorMetrics metrics = new io.assay.server.metrics.CollectorMetrics(store,
+                    config.metricsOpen());
             TransparencyLog logForReports = transparencyLog;
             modules = appendModules(modules, new io.assay.server.fleet.FleetRoutes(store,
                     new io.assay.server.fleet.Pledges(store, clock, random)));
@@ -118,8 +119,8 @@ public final class Collector implements AutoCloseable {
                     new QueryRoutes(store, verification)));
             all.addAll(modules);
             all.add(new io.assay.server.metrics.OpenApiRoutes(all));
-            modules = metrics.instrument(all);
-            http.start(store, modules);
+            modules = List.copyOf(all);
+            http.start(store, modules, metrics);
             transparencyLog.startBackground();
             Collector collector = new Collector(config, clock, store, tokens, http, transparencyLog);
             collector.alertDispatcher = alertDispatcher;

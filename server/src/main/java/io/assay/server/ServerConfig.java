@@ -42,6 +42,8 @@ import io.assay.server.tls.TlsConfig;
  * @param allowPlainHttp plain HTTP on an address other than loopback (behind a TLS-terminating
  *     proxy); default false, because the upload tokens would cross the network in clear
  * @param log the transparency log: key file, intervals, witnesses; see {@link LogConfig}
+ * @param metricsOpen {@code metrics.open}: {@code GET /metrics} answers without a token (a
+ *     scraper on a trusted network); default false (an admin, auditor or operator token is needed)
  */
 public record ServerConfig(
         InetSocketAddress listen,
@@ -59,7 +61,8 @@ public record ServerConfig(
         int maxAcceptsPerSecond,
         Optional<TlsConfig> tls,
         boolean allowPlainHttp,
-        LogConfig log) {
+        LogConfig log,
+        boolean metricsOpen) {
 
     public static final int DEFAULT_PORT = 8440;
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -158,6 +161,7 @@ public record ServerConfig(
         private Optional<TlsConfig> tls = Optional.empty();
         private boolean allowPlainHttp;
         private LogConfig log = LogConfig.defaults();
+        private boolean metricsOpen;
 
         private Builder() {}
 
@@ -258,10 +262,16 @@ public record ServerConfig(
             return this;
         }
 
+        /** {@code metrics.open}: serve {@code /metrics} without a token. */
+        public Builder metricsOpen(boolean metricsOpen) {
+            this.metricsOpen = metricsOpen;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(listen, database, httpThreads, maxBodyBytes, maxIngestInFlight, dbReaders,
                     dbBusyTimeout, shutdownGrace, idleTimeout, bodyTimeout, maxHeaderBytes, maxConnections,
-                    maxAcceptsPerSecond, tls, allowPlainHttp, log);
+                    maxAcceptsPerSecond, tls, allowPlainHttp, log, metricsOpen);
         }
     }
 }

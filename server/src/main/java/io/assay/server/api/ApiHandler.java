@@ -48,14 +48,16 @@ final class ApiHandler extends Handler.Abstract {
     private final Authenticator auth;
     private final long maxBodyBytes;
     private final Duration bodyTimeout;
+    private final RequestObserver observer;
     private final AtomicInteger inProgress = new AtomicInteger();
     private volatile boolean closing;
 
-    ApiHandler(RouteTable table, Authenticator auth, long maxBodyBytes, Duration bodyTimeout) {
+    ApiHandler(RouteTable table, Authenticator auth, long maxBodyBytes, Duration bodyTimeout, RequestObserver observer) {
         this.table = requireNonNull(table, "table");
         this.auth = requireNonNull(auth, "auth");
         this.maxBodyBytes = maxBodyBytes;
         this.bodyTimeout = requireNonNull(bodyTimeout, "bodyTimeout");
+        this.observer = requireNonNull(observer, "observer");
     }
 
     /** From now on new requests get 503; requests in progress finish. */
@@ -76,14 +78,20 @@ final class ApiHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         inProgress.incrementAndGet();
-        Callback done = Callback.from(callback, inProgress::decrementAndGet);
         String method = request.getMethod();
         String path = Request.getPathInContext(request);
+        // The route label is known only once the table is asked; the answer's end reads it.
+        String[] route = {RequestObserver.UNMATCHED};
+        Callback done = Callback.from(callback, () -> {
+            inProgress.decrementAndGet();
+            observer.answered(RequestObserver.method(method), route[0], response.getStatus(),
+                    System.nanoTime() - request.getBeginNanoTime());
+        });
         try {
             if (closing) {
                 throw ApiException.of(503, "unavailable", "Shutting down", "the collector is shutting down; retry later");
             }
-            dispatch(request, response, done, method, path);
+            dispatch(request, response, done, method, path, route);
         } catch (ApiException e) {
             answerProblem(request, response, done, e);
         } catch (RuntimeException e) {
@@ -92,8 +100,10 @@ final class ApiHandler extends Handler.Abstract {
         return true;
     }
 
-    private void dispatch(Request request, Response response, Callback done, String method, String path) {
+    private void dispatch(Request request, Response response, Callback done, String method, String path,
+            String[] route) {
         if (method.equals("OPTIONS")) {
+            route[0] = RequestObserver.OPTIONS;
             Set<String> methods = table.methodsFor(path).orElseThrow(() -> notFound(path));
             response.setStatus(204);
             response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", methods));
@@ -108,11 +118,12 @@ final class ApiHandler extends Handler.Abstract {
         }
         if (!(lookup instanceof RouteTable.Found found)) throw notFound(path);
         RouteTable.Match match = found.match();
-        Route route = match.route();
+        Route matched = match.route();
+        route[0] = matched.pattern();
         Optional<TokenRecord> token = Optional.empty();
-        if (!route.roles().isEmpty()) {
+        if (!matched.roles().isEmpty()) {
             TokenRecord t = auth.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-            Authenticator.require(t, route.roles().toArray(Role[]::new));
+            Authenticator.require(t, matched.roles().toArray(Role[]::new));
             token = Optional.of(t);
         }
         Optional<TokenRecord> authenticated = token;
@@ -168,20 +179,25 @@ final class ApiHandler extends Handler.Abstract {
         done.succeeded();
     }
 
-    private static void answerProblem(Request request, Response response, Callback done, ApiException e) {
+    private void answerProblem(Request request, Response response, Callback done, ApiException e) {
         log.debug("{} {}: {}", request.getMethod(), request.getHttpURI().getPath(), e.getMessage());
-        writeProblem(request, response, done, e.problem(), e.headers());
+        writeProblem(request, response, done, e.problem(), e.headers(), observer);
     }
 
-    private static void answerInternal(Request request, Response response, Callback done, RuntimeException e) {
+    private void answerInternal(Request request, Response response, Callback done, RuntimeException e) {
         log.error("{} {}: internal error", request.getMethod(), request.getHttpURI().getPath(), e);
         writeProblem(request, response, done, Problem.of(500, "internal", "Internal error",
-                "the collector failed to handle this request; its log has the cause"), Map.of());
+                "the collector failed to handle this request; its log has the cause"), Map.of(), observer);
     }
 
-    /** Writes a problem answer, asynchronously (it may be called from the scheduler's thread). */
+    /**
+     * Writes a problem answer, asynchronously (it may be called from the scheduler's thread), and
+     * tells {@code observer}: every problem the collector sends goes through here or through
+     * {@link ProblemErrorHandler#badMessageError}, so the refusal counts miss none.
+     */
     static void writeProblem(Request request, Response response, Callback done, Problem problem,
-            Map<String, String> headers) {
+            Map<String, String> headers, RequestObserver observer) {
+        observer.refused(problem.type(), problem.status());
         if (response.isCommitted()) {
             done.failed(new IOException("answer already started; cannot send problem " + problem.type()));
             return;

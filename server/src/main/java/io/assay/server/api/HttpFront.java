@@ -66,8 +66,12 @@ public final class HttpFront implements AutoCloseable {
     private final ServerCertificate certificate; // null for plain HTTP
     private final URI url;
     private volatile ApiHandler handler;
+    /** Jetty's error handler exists from {@link #bind}; what it tells is forwarded once {@link #start} names the observer. */
+    private final ForwardingObserver observer;
 
-    private HttpFront(Server server, Settings settings, ServerCertificate certificate, URI url) {
+    private HttpFront(Server server, Settings settings, ServerCertificate certificate, URI url,
+            ForwardingObserver observer) {
+        this.observer = observer;
         this.server = server;
         this.settings = settings;
         this.certificate = certificate;
@@ -115,7 +119,8 @@ public final class HttpFront implements AutoCloseable {
         connectionLimit.setIdleTimeout(Limits.AT_CONNECTION_LIMIT_IDLE.toMillis());
         server.addBean(connectionLimit);
         server.addBean(new AcceptRateLimit(settings.maxAcceptsPerSecond(), 1, TimeUnit.SECONDS, server));
-        server.setErrorHandler(new ProblemErrorHandler());
+        ForwardingObserver observer = new ForwardingObserver();
+        server.setErrorHandler(new ProblemErrorHandler(observer));
         server.setRequestLog(new AccessLog());
         try {
             connector.open();
@@ -130,7 +135,7 @@ public final class HttpFront implements AutoCloseable {
         if (host.contains(":")) host = "[" + host + "]";
         String scheme = certificate == null ? "http" : "https";
         return new HttpFront(server, settings, certificate,
-                URI.create(scheme + "://" + host + ":" + connector.getLocalPort()));
+                URI.create(scheme + "://" + host + ":" + connector.getLocalPort()), observer);
     }
 
     /**
@@ -140,9 +145,20 @@ public final class HttpFront implements AutoCloseable {
      * @throws IllegalArgumentException two modules declare the same method and path
      */
     public void start(Store store, List<RouteModule> modules) throws IOException {
+        start(store, modules, RequestObserver.NONE);
+    }
+
+    /**
+     * Starts serving {@code modules}' routes, telling {@code observer} of every answer and refusal.
+     *
+     * @throws IOException Jetty cannot start
+     * @throws IllegalArgumentException two modules declare the same method and path
+     */
+    public void start(Store store, List<RouteModule> modules, RequestObserver observer) throws IOException {
+        this.observer.delegate = requireNonNull(observer, "observer");
         List<Route> routes = modules.stream().flatMap(m -> m.routes().stream()).toList();
         handler = new ApiHandler(new RouteTable(routes), new Authenticator(store), settings.maxBodyBytes(),
-                settings.bodyTimeout());
+                settings.bodyTimeout(), this.observer);
         server.setHandler(handler);
         try {
             server.start();
@@ -173,6 +189,21 @@ public final class HttpFront implements AutoCloseable {
     @Override
     public void close() {
         stopQuietly(server);
+    }
+
+    /** Forwards to the observer named at start; tells nothing before. */
+    private static final class ForwardingObserver implements RequestObserver {
+        volatile RequestObserver delegate = RequestObserver.NONE;
+
+        @Override
+        public void answered(String method, String route, int status, long nanos) {
+            delegate.answered(method, route, status, nanos);
+        }
+
+        @Override
+        public void refused(String type, int status) {
+            delegate.refused(type, status);
+        }
     }
 
     private static void stopQuietly(Server server) {

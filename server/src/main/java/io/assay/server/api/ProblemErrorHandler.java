@@ -18,20 +18,31 @@ import org.eclipse.jetty.util.Callback;
  * stack trace or cause in the answer.
  */
 final class ProblemErrorHandler extends ErrorHandler {
+    private final RequestObserver observer;
+
+    ProblemErrorHandler(RequestObserver observer) {
+        this.observer = observer;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         int status = request.getAttribute(ERROR_STATUS) instanceof Integer s ? s : response.getStatus();
         Object message = request.getAttribute(ERROR_MESSAGE);
         Problem problem = problem(status, message instanceof String m ? m : null);
-        ApiHandler.writeProblem(request, response, callback, problem, Map.of());
+        String method = RequestObserver.method(request.getMethod());
+        Callback done = Callback.from(callback, () -> observer.answered(method, RequestObserver.JETTY,
+                problem.status(), System.nanoTime() - request.getBeginNanoTime()));
+        ApiHandler.writeProblem(request, response, done, problem, Map.of(), observer);
         return true;
     }
 
     /** Used by Jetty when a request cannot even be parsed (no {@link Request} exists yet). */
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        Problem problem = problem(status, reason);
+        observer.refused(problem.type(), problem.status());
         fields.put(new HttpField(HttpHeader.CONTENT_TYPE, ApiHandler.PROBLEM_JSON));
-        return ByteBuffer.wrap(Json.toBytes(problem(status, reason)));
+        return ByteBuffer.wrap(Json.toBytes(problem));
     }
 
     static Problem problem(int status, String jettyReason) {

@@ -79,6 +79,10 @@ final class ServeCommand implements Callable<Integer> {
             + " a TLS-terminating proxy: upload tokens would otherwise cross the network in clear).")
     boolean allowPlainHttp;
 
+    @Option(names = "--metrics-open", description = "Serve /metrics without a token (config metrics.open; default:"
+            + " an admin, auditor or operator token is needed). For a Prometheus scraper on a trusted network.")
+    boolean metricsOpen;
+
     @Option(names = "--log-key", paramLabel = "FILE",
             description = "The transparency log's key file, created (mode 0600) at first start (default: the SQLite"
                     + " file's name + .log-key; assay-log.key with PostgreSQL). Collectors sharing one database share it.")
@@ -125,7 +129,8 @@ final class ServeCommand implements Callable<Integer> {
                 .maxHeaderBytes(maxHeaderBytes)
                 .maxConnections(maxConnections)
                 .maxAcceptsPerSecond(maxAcceptsPerSecond)
-                .allowPlainHttp(allowPlainHttp);
+                .allowPlainHttp(allowPlainHttp)
+                .metricsOpen(metricsOpen);
         if (tlsCert != null) builder.tls(new TlsConfig(tlsCert, tlsKey));
         ServerConfig config = builder.build();
         Collector collector;

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.assay.protocol.Report;
 import io.assay.protocol.Verdict;
-import io.assay.server.api.ApiException;
+import io.assay.server.api.RequestObserver;
 import io.assay.server.http.ApiResponse;
 import io.assay.server.http.Route;
 import io.assay.server.http.RouteModule;
@@ -19,7 +19,6 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -33,19 +32,35 @@ import java.util.Set;
  *   <li>{@code assay_reports_stored_total{verdict}}: reports stored since start (rate() = ingest rate)
  *   <li>{@code assay_log_leaves}: transparency log size, read at scrape
  *   <li>{@code assay_alerts_open{kind}}: unacknowledged alerts, read at scrape
- *   <li>{@code assay_route_duration_seconds{method,route,status}}: latency of the route-table routes
+ *   <li>{@code assay_refusals_total{reason,status}}: problem answers sent since start, by their
+ *       {@code type} (every refusal: a route's, the front's limits, the ingest gate, Jetty's own)
+ *   <li>{@code assay_http_request_duration_seconds{method,route,status}}: time from a request's
+ *       first byte to the end of its answer, for every request; {@code route} is the route
+ *       table's pattern, never the raw path ({@link RequestObserver} names the rest)
  * </ul>
  *
  * A registry per collector (not the JVM-global default), so two collectors in one JVM (tests)
  * do not mix. Thread-safe.
  */
-public final class CollectorMetrics implements IngestListener, RouteModule {
+public final class CollectorMetrics implements IngestListener, RouteModule, RequestObserver {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter stored;
+    private final Counter refusals;
     private final Histogram latency;
+    private final boolean open;
 
+    /** Metrics that need an admin, auditor or operator token to read. */
     public CollectorMetrics(Store store) {
+        this(store, false);
+    }
+
+    /**
+     * @param open {@code GET /metrics} answers without a token (config {@code metrics.open}): for a
+     *     scraper on a trusted network; the figures name no host, only counts
+     */
+    public CollectorMetrics(Store store, boolean open) {
         requireNonNull(store, "store");
+        this.open = open;
         GaugeWithCallback.builder().name("assay_hosts").help("Enrolled hosts by their last verdict")
                 .labelNames("verdict").callback(cb -> {
                     Map<Verdict, Integer> by = new EnumMap<>(Verdict.class);
@@ -70,10 +85,23 @@ public final class CollectorMetrics implements IngestListener, RouteModule {
                 }).register(registry);
         stored = Counter.builder().name("assay_reports_stored_total").help("Reports stored since the collector started")
                 .labelNames("verdict").register(registry);
-        latency = Histogram.builder().name("assay_route_duration_seconds")
-                .help("Time to answer a route-table route (handler time, not counting the body transfer)")
+        refusals = Counter.builder().name("assay_refusals_total")
+                .help("Problem answers sent since the collector started, by problem type (reason) and status")
+                .labelNames("reason", "status").register(registry);
+        latency = Histogram.builder().name("assay_http_request_duration_seconds")
+                .help("Time from a request's first byte to the end of its answer, by route pattern")
                 .labelNames("method", "route", "status").classicOnly()
                 .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register(registry);
+    }
+
+    @Override
+    public void answered(String method, String route, int status, long nanos) {
+        latency.labelValues(method, route, Integer.toString(status)).observe(nanos / 1e9);
+    }
+
+    @Override
+    public void refused(String type, int status) {
+        refusals.labelValues(type, Integer.toString(status)).inc();
     }
 
     @Override
@@ -82,41 +110,17 @@ public final class CollectorMetrics implements IngestListener, RouteModule {
         stored.labelValues(report.verdict().name()).inc();
     }
 
-    /** {@code GET /metrics} (admin, auditor, operator tokens; Prometheus sends one with {@code authorization}). */
+    /**
+     * {@code GET /metrics}: with admin, auditor or operator tokens (Prometheus sends one with
+     * {@code authorization}), or with none at all when the collector runs with {@code metrics.open}.
+     */
     @Override
     public List<Route> routes() {
-        return List.of(Route.get("/metrics", Set.of(Role.ADMIN, Role.AUDITOR, Role.OPERATOR), r -> {
+        Set<Role> roles = open ? Set.of() : Set.of(Role.ADMIN, Role.AUDITOR, Role.OPERATOR);
+        return List.of(Route.get("/metrics", roles, r -> {
             var snapshots = registry.scrape();
             PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
             return ApiResponse.stream(writer.getContentType(), Map.of(), out -> writer.write(out, snapshots));
         }));
-    }
-
-    /** The same modules with every handler timed into {@code assay_route_duration_seconds}. */
-    public List<RouteModule> instrument(List<RouteModule> modules) {
-        List<RouteModule> out = new ArrayList<>();
-        for (RouteModule m : modules) {
-            List<Route> timed = m.routes().stream().map(this::timed).toList();
-            out.add(() -> timed);
-        }
-        return List.copyOf(out);
-    }
-
-    private Route timed(Route r) {
-        return new Route(r.method(), r.pattern(), r.roles(), request -> {
-            long start = System.nanoTime();
-            int status = 500;
-            try {
-                ApiResponse response = r.handler().handle(request);
-                status = response.status();
-                return response;
-            } catch (ApiException e) {
-                status = e.problem().status();
-                throw e;
-            } finally {
-                latency.labelValues(r.method(), r.pattern(), Integer.toString(status))
-                        .observe((System.nanoTime() - start) / 1e9);
-            }
-        });
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.assay.protocol.Verdict;
+import io.assay.server.RawHttp;
 import io.assay.server.TestCollector;
 import io.assay.server.TestHost;
 import io.assay.server.http.Route;
@@ -42,8 +43,96 @@ class MetricsAndOpenApiTest {
                     "assay_reports_stored_total{verdict=\"CLEAN\"} 2.0",
                     "assay_reports_stored_total{verdict=\"MINING\"} 1.0",
                     "assay_alerts_open{kind=\"mining\"} 1.0",
-                    "assay_route_duration_seconds_count{method=\"GET\",route=\"/api/v1/fleet\",status=\"200\"} 1");
+                    "assay_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/fleet\",status=\"200\"} 1");
             assertThat(server.getWithoutToken("/metrics").statusCode()).isEqualTo(401);
+        }
+    }
+
+    /**
+     * Refusals made everywhere (route handlers, authentication, the route table, the body bound,
+     * ingest's chain and signature checks, Jetty's parser) provoked over real HTTP and read back
+     * from /metrics; the latency histogram is labelled by route pattern, never by the raw path.
+     */
+    @Test
+    void everyRefusalIsCountedByReasonAndEveryRequestIsTimedByRoute() throws Exception {
+        try (TestCollector server = TestCollector.start(dir, java.time.Clock.systemUTC(),
+                b -> b.maxBodyBytes(16 * 1024).maxHeaderBytes(2048))) {
+            TestHost a = TestHost.enrolledAt(server, "a");
+            TestHost other = TestHost.enrolledAt(server, "other");
+            assertThat(a.upload(server, a.next(), a.next()).statusCode()).isEqualTo(200);
+            assertThat(server.get("/api/v1/hosts/" + a.hostId(), server.auditorToken()).statusCode()).isEqualTo(200);
+            assertThat(server.get("/api/v1/hosts/" + other.hostId(), server.auditorToken()).statusCode()).isEqualTo(200);
+
+            String seqGap = TestHost.batch(a.sealed(5, "0".repeat(64), Verdict.CLEAN));
+            String prevMismatch = TestHost.batch(a.sealed(3, "0".repeat(64), Verdict.CLEAN));
+            // Signed by another host's key: does not verify under a's pinned key.
+            String forged = TestHost.batch(other.sealed(3, "0".repeat(64), Verdict.CLEAN));
+            int[] statuses = {
+                server.post("/api/v1/reports", a.token(), seqGap).statusCode(),
+                server.post("/api/v1/reports", a.token(), seqGap).statusCode(),
+                server.post("/api/v1/reports", a.token(), prevMismatch).statusCode(),
+                server.post("/api/v1/reports", a.token(), "{not json").statusCode(),
+                server.post("/api/v1/reports", a.token(), "x".repeat(32 * 1024)).statusCode(),
+                server.getWithoutToken("/api/v1/hosts").statusCode(),
+                server.get("/api/v1/hosts", server.enrollToken()).statusCode(),
+                server.get("/api/v1/hosts/h-nope", server.auditorToken()).statusCode(),
+                server.get("/no/such/route", server.auditorToken()).statusCode(),
+                server.send("DELETE", "/api/v1/hosts", server.auditorToken(), "text/plain", "").statusCode(),
+            };
+            assertThat(statuses).containsExactly(409, 409, 409, 400, 413, 401, 403, 404, 404, 405);
+            assertThat(server.post("/api/v1/reports", a.token(), forged).statusCode()).isEqualTo(422);
+            // Jetty's own refusals, before the route table: an oversized header, a bad %-escape.
+            RawHttp.Answer big = RawHttp.exchange(server.url(), "GET /api/v1/hosts HTTP/1.1\r\nHost: x\r\nX-Filler: "
+                    + "y".repeat(4096) + "\r\nConnection: close\r\n\r\n");
+            assertThat(big.status()).isEqualTo(431);
+            RawHttp.Answer escape = RawHttp.exchange(server.url(), "GET /api/v1/hosts/%zz HTTP/1.1\r\nHost: x\r\n"
+                    + "Connection: close\r\n\r\n");
+            assertThat(escape.status()).isEqualTo(400);
+
+            String m = server.get("/metrics", server.adminToken()).body();
+            assertThat(m).contains(
+                    "assay_refusals_total{reason=\"seq-gap\",status=\"409\"} 2.0",
+                    "assay_refusals_total{reason=\"prev-mismatch\",status=\"409\"} 1.0",
+                    "assay_refusals_total{reason=\"too-large\",status=\"413\"} 1.0",
+                    "assay_refusals_total{reason=\"unauthorized\",status=\"401\"} 1.0",
+                    "assay_refusals_total{reason=\"forbidden\",status=\"403\"} 1.0",
+                    "assay_refusals_total{reason=\"not-found\",status=\"404\"} 2.0",
+                    "assay_refusals_total{reason=\"method-not-allowed\",status=\"405\"} 1.0",
+                    "assay_refusals_total{reason=\"headers-too-large\",status=\"431\"} 1.0",
+                    "assay_refusals_total{reason=\"bad-signature\",status=\"422\"} 1.0");
+            // malformed: the JSON upload and the bad %-escape.
+            assertThat(m).contains("assay_refusals_total{reason=\"malformed\",status=\"400\"} 2.0");
+            assertThat(m).contains(
+                    "assay_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/hosts/{id}\",status=\"200\"} 2",
+                    "assay_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/hosts/{id}\",status=\"404\"} 1",
+                    "assay_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/reports\",status=\"409\"} 3",
+                    "assay_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/reports\",status=\"413\"} 1",
+                    "assay_http_request_duration_seconds_count{method=\"GET\",route=\"(unmatched)\",status=\"404\"} 1",
+                    "assay_http_request_duration_seconds_count{method=\"DELETE\",route=\"(unmatched)\",status=\"405\"} 1",
+                    "assay_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/enroll\",status=\"200\"} 2");
+            // Never a raw path: no host id, no unknown path in any label.
+            assertThat(m).doesNotContain(a.hostId(), "h-nope", "/no/such/route", "%zz");
+        }
+    }
+
+    @Test
+    void metricsOpenServesAScraperWithoutATokenAndClosedDoesNot() throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("open"));
+        java.nio.file.Files.createDirectories(dir.resolve("closed"));
+        try (TestCollector open = TestCollector.start(dir.resolve("open"), java.time.Clock.systemUTC(),
+                b -> b.metricsOpen(true))) {
+            HttpResponse<String> r = open.getWithoutToken("/metrics");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("assay_hosts{verdict=\"none\"} 0.0");
+            assertThat(open.get("/metrics", open.auditorToken()).statusCode()).isEqualTo(200);
+            // Open metrics open nothing else.
+            assertThat(open.getWithoutToken("/api/v1/hosts").statusCode()).isEqualTo(401);
+        }
+        try (TestCollector closed = TestCollector.start(dir.resolve("closed"))) {
+            HttpResponse<String> r = closed.getWithoutToken("/metrics");
+            assertThat(r.statusCode()).isEqualTo(401);
+            assertThat(r.body()).contains("\"type\":\"unauthorized\"").doesNotContain("assay_hosts");
+            assertThat(closed.get("/metrics", closed.auditorToken()).statusCode()).isEqualTo(200);
         }
     }
 
