@@ -66,6 +66,21 @@ CREATE TABLE host_events (
 
 CREATE INDEX host_events_by_host ON host_events (host_id, id);
 
+-- Refused uploads that broke a host's chain (seq-gap, prev-mismatch; issue 9). One row per host,
+-- kind and chain end: an agent retrying the same refused upload every minute bumps refusals and
+-- last_at instead of adding rows, so a looping agent cannot fill the table.
+CREATE TABLE chain_breaks (
+    host_id    TEXT    NOT NULL,
+    kind       TEXT    NOT NULL,                -- seq-gap | prev-mismatch
+    chain_end  BIGINT  NOT NULL,                -- the collector's last seq for the host when refused
+    got_seq    BIGINT  NOT NULL,                -- seq of the latest refused report
+    detail     TEXT    NOT NULL,                -- the latest refusal's reason
+    first_at   BIGINT  NOT NULL,
+    last_at    BIGINT  NOT NULL,
+    refusals   BIGINT  NOT NULL,                -- refused uploads at this chain end
+    PRIMARY KEY (host_id, kind, chain_end)
+);
+
 -- Transparency log (issue 12); see db/sqlite/V1__schema.sql for the meaning of each column.
 CREATE TABLE log_queue (
     id       BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -9,6 +9,7 @@ import io.assay.server.store.AlertTables.Alert;
 import io.assay.server.store.AlertTables.Delivery;
 import io.assay.server.store.AlertTables.Kind;
 import io.assay.server.store.AlertTables.Webhook;
+import io.assay.server.store.ChainBreak;
 import io.assay.server.store.Store;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Raises alerts: stores one (once per dedupe key) and queues its delivery to every webhook that
  * wants the host's operator, in the caller's transaction. As an {@link IngestListener} it raises
- * {@code mining} when a stored report is the first {@code MINING} one of a run. Thread-safe.
+ * {@code mining} when a stored report is the first {@code MINING} one of a run, and
+ * {@code chain-broken} at the first refused upload at a chain end (an agent retrying it every
+ * minute is one alert, not one a minute). Thread-safe.
  */
 public final class Alerts implements IngestListener {
     private static final Logger log = LoggerFactory.getLogger(Alerts.class);
@@ -42,6 +45,16 @@ public final class Alerts implements IngestListener {
         String rules = report.findings().stream().map(f -> f.ruleId()).distinct().reduce((a, b) -> a + ", " + b).orElse("");
         raise(tx, hostId, Kind.MINING, report.seq(), "host " + hostId + " reports MINING from seq " + report.seq()
                 + (rules.isEmpty() ? "" : " (" + rules + ")"), "mining:" + hostId + ":" + report.seq(), receivedAt);
+    }
+
+    @Override
+    public void chainBroken(Store.Tx tx, ChainBreak recorded, Instant receivedAt) {
+        if (recorded.refusals() > 1) return; // raised at the first refusal at this chain end
+        String detail = "host " + recorded.hostId() + ": upload of seq " + recorded.gotSeq() + " refused ("
+                + recorded.kind().wireName() + ") after the collector's chain end at seq " + recorded.chainEnd() + ": "
+                + recorded.detail();
+        raise(tx, recorded.hostId(), Kind.CHAIN_BROKEN, recorded.gotSeq(), detail,
+                "chain-broken:" + recorded.hostId() + ":" + recorded.chainEnd(), receivedAt);
     }
 
     /** Stores the alert unless its dedupe key was raised before; queues deliveries. Returns the new alert. */

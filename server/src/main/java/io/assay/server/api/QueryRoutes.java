@@ -100,7 +100,8 @@ public final class QueryRoutes implements RouteModule {
     private ApiResponse readHost(ApiRequest request) {
         String hostId = request.pathParam("id");
         HostScope.requireVisible(request, store, hostId);
-        JsonObject body = store.read(tx -> tx.findHost(hostId).map(h -> Views.hostDetail(h, tx.listEvents(hostId))))
+        JsonObject body = store.read(tx -> tx.findHost(hostId).map(h -> Views.hostDetail(h, tx.listEvents(hostId),
+                tx.listChainBreaks(hostId))))
                 .orElseThrow(() -> ApiException.notFound("no host " + hostId + " is enrolled"));
         return json(body);
     }

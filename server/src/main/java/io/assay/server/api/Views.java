@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.assay.server.store.ChainBreak;
 import io.assay.server.store.HostEvent;
 import io.assay.server.store.HostRecord;
 import io.assay.server.store.ReportRow;
@@ -30,7 +31,7 @@ final class Views {
         return o;
     }
 
-    static JsonObject hostDetail(HostRecord h, Iterable<HostEvent> events) {
+    static JsonObject hostDetail(HostRecord h, Iterable<HostEvent> events, Iterable<ChainBreak> breaks) {
         JsonObject o = hostSummary(h);
         o.addProperty("publicKey", h.publicKey());
         o.addProperty("agentVersion", h.agentVersion());
@@ -53,6 +54,19 @@ final class Views {
             list.add(ev);
         }
         o.add("events", list);
+        JsonArray chain = new JsonArray();
+        for (ChainBreak b : breaks) {
+            JsonObject cb = new JsonObject();
+            cb.addProperty("kind", b.kind().wireName());
+            cb.addProperty("chainEnd", b.chainEnd());
+            cb.addProperty("seq", b.gotSeq());
+            cb.addProperty("detail", b.detail());
+            cb.addProperty("firstAt", b.firstAt().toString());
+            cb.addProperty("lastAt", b.lastAt().toString());
+            cb.addProperty("refusals", b.refusals());
+            chain.add(cb);
+        }
+        o.add("chainBreaks", chain);
         return o;
     }
 

@@ -16,6 +16,7 @@ import io.assay.protocol.api.BatchResponse;
 import io.assay.protocol.api.RawEnvelope;
 import io.assay.protocol.api.ReportBatch;
 import io.assay.server.ingest.IngestRejectedException.Reason;
+import io.assay.server.store.ChainBreak;
 import io.assay.server.store.HostEvent;
 import io.assay.server.store.HostRecord;
 import io.assay.server.store.ReportRow;
@@ -42,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * database never points past or short of the stored reports. A report whose seq is stored with
  * the same payload hash is acknowledged {@code duplicate} and not stored again; one with a
  * different hash is a fork: refused, and recorded as a {@code fork} host event with the refused
- * envelope as evidence.
+ * envelope as evidence. A report refused for a gap or a wrong {@code prev} is recorded as a
+ * {@link ChainBreak} (one per chain end, counting retries) and told to the listener, in the
+ * transaction that answers the refusal.
  *
  * <p>Signatures are verified before the write transaction, so the CPU-heavy part runs in
  * parallel and the host is locked ({@link Store.Tx#lockHost}) only for the chain check and the
@@ -210,6 +213,15 @@ public final class Ingestor {
                     case PREV_MISMATCH -> Reason.PREV_MISMATCH;
                 };
                 log.debug("{}: refused seq {}: {}", hostId, r.seq(), e.getMessage());
+                if (reason != Reason.SEQ_REUSED) {
+                    // Recorded in this (committing) transaction, once per chain end however often it is retried.
+                    ChainBreak recorded = tx.recordChainBreak(hostId, reason == Reason.SEQ_GAP ? ChainBreak.Kind.SEQ_GAP
+                            : ChainBreak.Kind.PREV_MISMATCH, lastSeq, r.seq(), e.getMessage(), receivedAt);
+                    listener.chainBroken(tx, recorded, receivedAt);
+                    if (recorded.refusals() == 1) {
+                        log.warn("{}: chain broken at seq {}: {}", hostId, lastSeq, e.getMessage());
+                    }
+                }
                 return new Outcome(acks, Optional.of(new IngestRejectedException(reason, e.getMessage(), i, r.seq(),
                         acks).withChainEnd(lastSeq, end.map(Chain.Link::payloadHash).orElse(""))));
             }

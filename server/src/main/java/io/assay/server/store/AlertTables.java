@@ -12,14 +12,20 @@ public interface AlertTables {
 
     /** What an alert is about. */
     enum Kind {
-        MINING, FORK, UNATTESTED;
+        MINING, FORK, UNATTESTED,
+        /** Uploads refused for a seq gap or a wrong prev (a {@link ChainBreak}): reports lost, or an agent's state rolled back. */
+        CHAIN_BROKEN;
 
         public String wireName() {
-            return name().toLowerCase(Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
+        /** @throws IllegalArgumentException not a wire name of a kind */
         public static Kind parse(String s) {
-            return valueOf(s.toUpperCase(Locale.ROOT));
+            for (Kind k : values()) {
+                if (k.wireName().equals(s.toLowerCase(Locale.ROOT))) return k;
+            }
+            throw new IllegalArgumentException("unknown alert kind \"" + s + "\"");
         }
     }
 

@@ -70,6 +70,9 @@ public interface Store extends AutoCloseable {
         /** A host's events, oldest first. */
         List<HostEvent> listEvents(String hostId);
 
+        /** A host's chain breaks, by chain end then kind. */
+        List<ChainBreak> listChainBreaks(String hostId);
+
         /** The transparency log's tables in this transaction (writes need a read-write one). */
         LogTables log();
 
@@ -114,5 +117,14 @@ public interface Store extends AutoCloseable {
         void appendReport(StoredReport report);
 
         void insertEvent(HostEvent event);
+
+        /**
+         * Records one refused upload at the host's chain end {@code chainEnd}: the first at that
+         * chain end and kind is stored with {@code refusals} 1, each further one adds one and moves
+         * {@code lastAt}, {@code gotSeq} and {@code detail} (one row per host, kind and chain end,
+         * however often an agent retries). Returns the row as it is now.
+         */
+        ChainBreak recordChainBreak(String hostId, ChainBreak.Kind kind, long chainEnd, long gotSeq, String detail,
+                java.time.Instant at);
     }
 }

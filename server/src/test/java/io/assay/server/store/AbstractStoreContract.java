@@ -150,6 +150,37 @@ public abstract class AbstractStoreContract {
     }
 
     @Test
+    void aChainBreakIsOneRowPerHostKindAndChainEndCountingRepeats() {
+        Instant later = NOW.plusSeconds(60);
+        try (Store store = open()) {
+            store.inTransaction(tx -> {
+                tx.insertHost(host("h-1"));
+                ChainBreak first = tx.recordChainBreak("h-1", ChainBreak.Kind.SEQ_GAP, 2, 5, "gap 1", NOW);
+                assertThat(first.refusals()).isEqualTo(1);
+                return null;
+            });
+            ChainBreak again = store.inTransaction(tx -> {
+                tx.recordChainBreak("h-1", ChainBreak.Kind.SEQ_GAP, 2, 6, "gap 2", NOW.plusSeconds(30));
+                return tx.recordChainBreak("h-1", ChainBreak.Kind.SEQ_GAP, 2, 7, "gap 3", later);
+            });
+            assertThat(again).isEqualTo(new ChainBreak("h-1", ChainBreak.Kind.SEQ_GAP, 2, 7, "gap 3", NOW, later, 3));
+            store.inTransaction(tx -> {
+                tx.recordChainBreak("h-1", ChainBreak.Kind.PREV_MISMATCH, 2, 3, "prev", later);
+                tx.recordChainBreak("h-1", ChainBreak.Kind.SEQ_GAP, 9, 12, "later gap", later);
+                return null;
+            });
+        }
+        try (Store store = open()) {
+            assertThat(store.<List<ChainBreak>>read(tx -> tx.listChainBreaks("h-1"))).extracting(ChainBreak::kind, ChainBreak::chainEnd,
+                    ChainBreak::refusals).containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(ChainBreak.Kind.PREV_MISMATCH, 2L, 1L),
+                            org.assertj.core.groups.Tuple.tuple(ChainBreak.Kind.SEQ_GAP, 2L, 3L),
+                            org.assertj.core.groups.Tuple.tuple(ChainBreak.Kind.SEQ_GAP, 9L, 1L));
+            assertThat(store.<List<ChainBreak>>read(tx -> tx.listChainBreaks("h-other"))).isEmpty();
+        }
+    }
+
+    @Test
     void tokensAreFoundByHashAndListedInInsertionOrder() {
         try (Store store = open()) {
             List<TokenRecord> tokens = List.of(

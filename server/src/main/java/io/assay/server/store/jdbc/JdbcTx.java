@@ -332,6 +332,42 @@ public abstract class JdbcTx implements Store.Tx {
                 });
     }
 
+    @Override
+    public List<io.assay.server.store.ChainBreak> listChainBreaks(String hostId) {
+        return query("SELECT host_id, kind, chain_end, got_seq, detail, first_at, last_at, refusals FROM chain_breaks"
+                + " WHERE host_id = ? ORDER BY chain_end, kind", ps -> ps.setString(1, hostId), JdbcTx::chainBreak);
+    }
+
+    @Override
+    public io.assay.server.store.ChainBreak recordChainBreak(String hostId, io.assay.server.store.ChainBreak.Kind kind,
+            long chainEnd, long gotSeq, String detail, Instant at) {
+        // One statement both backends speak (SQLite 3.24+, PostgreSQL 9.5+), so the count cannot race.
+        update("record chain break of " + hostId, "INSERT INTO chain_breaks (host_id, kind, chain_end, got_seq, detail,"
+                + " first_at, last_at, refusals) VALUES (?,?,?,?,?,?,?,1) ON CONFLICT (host_id, kind, chain_end) DO UPDATE"
+                + " SET got_seq = excluded.got_seq, detail = excluded.detail, last_at = excluded.last_at,"
+                + " refusals = chain_breaks.refusals + 1", ps -> {
+                    ps.setString(1, hostId);
+                    ps.setString(2, kind.wireName());
+                    ps.setLong(3, chainEnd);
+                    ps.setLong(4, gotSeq);
+                    ps.setString(5, detail);
+                    ps.setLong(6, at.toEpochMilli());
+                    ps.setLong(7, at.toEpochMilli());
+                });
+        return queryOne("SELECT host_id, kind, chain_end, got_seq, detail, first_at, last_at, refusals FROM chain_breaks"
+                + " WHERE host_id = ? AND kind = ? AND chain_end = ?", ps -> {
+                    ps.setString(1, hostId);
+                    ps.setString(2, kind.wireName());
+                    ps.setLong(3, chainEnd);
+                }, JdbcTx::chainBreak).orElseThrow(() -> new StoreException("chain break of " + hostId + " vanished"));
+    }
+
+    private static io.assay.server.store.ChainBreak chainBreak(ResultSet rs) throws SQLException {
+        return new io.assay.server.store.ChainBreak(rs.getString(1), io.assay.server.store.ChainBreak.Kind.parse(
+                rs.getString(2)), rs.getLong(3), rs.getLong(4), rs.getString(5), Instant.ofEpochMilli(rs.getLong(6)),
+                Instant.ofEpochMilli(rs.getLong(7)), rs.getLong(8));
+    }
+
     // --- transparency log ---
 
     @Override
