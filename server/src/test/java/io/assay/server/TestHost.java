@@ -118,6 +118,19 @@ public final class TestHost {
         return r;
     }
 
+    /** The next report with this CPU load and hardware section (GPUs, energy), signed; advances the chain. */
+    public SignedReport next(Verdict verdict, List<io.assay.protocol.Finding> findings, LoadSummary load,
+            io.assay.protocol.Hardware hardware) {
+        Report base = report(seq + 1, prev, verdict, findings);
+        Report r = new Report(base.formatVersion(), base.hostId(), base.seq(), base.prev(), base.windowStartMs(),
+                base.windowEndMs(), base.agentVersion(), base.agentStartedMs(), base.rulesHash(), base.allowlistHash(), load,
+                base.topProcesses(), base.findings(), base.verdict(), base.notes(), hardware, base.events(), base.addresses());
+        SignedReport sr = Envelopes.seal(r, signer);
+        seq++;
+        prev = sr.payloadHash();
+        return sr;
+    }
+
     /** A report for {@code seq} with the given prev, signed by this host, not advancing the chain. */
     public SignedReport sealed(long seq, String prev, Verdict verdict) {
         return Envelopes.seal(report(seq, prev, verdict), signer);

@@ -73,7 +73,8 @@ public final class AlertRoutes implements RouteModule {
             try {
                 return Kind.parse(k);
             } catch (IllegalArgumentException e) {
-                throw ApiException.malformed("kind \"" + k + "\" is not one of mining, fork, unattested");
+                throw ApiException.malformed("kind \"" + k + "\" is not one of " + java.util.Arrays.stream(Kind.values())
+                        .map(Kind::wireName).collect(java.util.stream.Collectors.joining(", ")));
             }
         });
         Optional<String> host = r.queryParam("host");
@@ -106,10 +107,17 @@ public final class AlertRoutes implements RouteModule {
     }
 
     private ApiResponse ack(ApiRequest r) {
-        String id = r.pathParam("id");
-        Scope scope = Scope.of(r.token(), store);
-        String by = r.token().map(t -> t.role().wireName() + (t.note().isEmpty() ? "" : " (" + t.note() + ")")).orElse("");
-        Alert a = store.inTransaction(tx -> {
+        return FleetRoutes.json(alertJson(acknowledge(store, clock, r.token().orElseThrow(), r.pathParam("id"))));
+    }
+
+    /**
+     * Acknowledges an open alert as {@code token} (the API's and the dashboard's one way): 404 when
+     * unknown or outside the token's scope, 409 when already acknowledged. The caller checks the role.
+     */
+    public static Alert acknowledge(Store store, Clock clock, io.assay.server.store.TokenRecord token, String id) {
+        Scope scope = Scope.of(Optional.of(token), store);
+        String by = token.role().wireName() + (token.note().isEmpty() ? "" : " (" + token.note() + ")");
+        return store.inTransaction(tx -> {
             Alert found = tx.alerts().findAlert(id).orElseThrow(() -> ApiException.notFound("no alert " + id));
             scope.requireSees(tx.fleet().membership(found.hostId()).operator(), "no alert " + id);
             if (!tx.alerts().acknowledge(id, clock.instant(), by)) {
@@ -118,7 +126,6 @@ public final class AlertRoutes implements RouteModule {
             }
             return tx.alerts().findAlert(id).orElseThrow();
         });
-        return FleetRoutes.json(alertJson(a));
     }
 
     private ApiResponse addWebhook(ApiRequest r) {

@@ -233,6 +233,9 @@ final class ApiHandler extends Handler.Abstract {
         for (HttpField f : request.getHeaders()) {
             out.putIfAbsent(f.getName().toLowerCase(Locale.ROOT), f.getValue() == null ? "" : f.getValue());
         }
+        // HTTP/2 names the authority in a pseudo-header, not in Host; same-origin checks need it either way.
+        String authority = request.getHttpURI().getAuthority();
+        if (authority != null && !authority.isEmpty()) out.putIfAbsent("host", authority);
         return out;
     }
 }

@@ -4,7 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.assay.protocol.Envelope;
+import io.assay.protocol.Envelopes;
+import io.assay.protocol.Json;
+import io.assay.protocol.Report;
 import io.assay.protocol.Verdict;
+import io.assay.server.alerts.AlertRoutes;
 import io.assay.server.api.ApiException;
 import io.assay.server.auth.Tokens;
 import io.assay.server.fleet.FleetRoutes;
@@ -19,6 +24,7 @@ import io.assay.server.report.ComplianceReport;
 import io.assay.server.report.ComplianceReports;
 import io.assay.server.report.ReportFormat;
 import io.assay.server.store.AlertTables.Alert;
+import io.assay.server.store.ChainBreak;
 import io.assay.server.store.FleetTables.Membership;
 import io.assay.server.store.FleetTables.Pledge;
 import io.assay.server.store.HostEvent;
@@ -30,6 +36,7 @@ import io.assay.server.store.TokenRecord;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +44,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -74,6 +82,7 @@ public final class DashboardRoutes implements RouteModule {
                 Route.post("/dashboard/logout", Set.of(), r -> redirect("/dashboard/login", cookie(COOKIE, "", 0))),
                 Route.get("/dashboard/hosts/{id}", Set.of(), r -> page(r, this::host)),
                 Route.get("/dashboard/findings", Set.of(), r -> page(r, this::findings)),
+                Route.post("/dashboard/alerts/{id}/ack", Set.of(), this::acknowledge),
                 Route.get("/dashboard/pledges", Set.of(), r -> page(r, this::pledges)),
                 Route.get("/dashboard/pledges/{id}/report", Set.of(), this::pledgeReport),
                 Route.get("/dashboard/ip-check", Set.of(), r -> page(r, (v, s) -> ipCheckForm(v, "", ""))),
@@ -202,12 +211,17 @@ public final class DashboardRoutes implements RouteModule {
         out.append("<p>").append(esc(v.t("coverageSpan"))).append(": ").append(day.coveredMs() / 1000).append(" / ")
                 .append(day.gapMs() / 1000).append("</p>");
         out.append("<h2>").append(esc(v.t("timeline"))).append("</h2><div id=timeline class=timeline>");
+        Map<Long, String> logged = logStates(v, id, rows);
         for (ReportRow r : rows) {
-            out.append("<span class=\"cell ").append(r.verdict().name().toLowerCase(java.util.Locale.ROOT)).append("\" title=\"seq ")
+            String state = logged.getOrDefault(r.seq(), "queued");
+            out.append("<span class=\"cell ").append(r.verdict().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(state.equals("checkpointed") ? "" : " unlogged").append("\" title=\"seq ")
                     .append(r.seq()).append(" ").append(Instant.ofEpochMilli(r.windowStartMs())).append(" ")
-                    .append(r.verdict()).append("\"></span>");
+                    .append(r.verdict()).append(" · ").append(esc(v.t("log." + state))).append("\"></span>");
         }
         out.append("</div>");
+        out.append(logStatus(v, id, rows));
+        out.append(charts(v, id, rows, spanFrom, spanTo));
         out.append("<h2>").append(esc(v.t("evidence"))).append("</h2><table id=findings><tr><th>").append(esc(v.t("rule")))
                 .append("</th><th>").append(esc(v.t("kind"))).append("</th><th>").append(esc(v.t("summary")))
                 .append("</th><th>").append(esc(v.t("process"))).append("</th><th>").append(esc(v.t("seq"))).append("</th></tr>");
@@ -221,7 +235,9 @@ public final class DashboardRoutes implements RouteModule {
         out.append("</table>");
         out.append("<h2>").append(esc(v.t("chain"))).append("</h2><p>seq ").append(h.lastSeq()).append(" · ")
                 .append(esc(h.lastHash().isEmpty() ? "-" : h.lastHash().substring(0, 16) + "…")).append(" · key ")
-                .append(esc(h.keyId())).append("</p><h3>").append(esc(v.t("events"))).append("</h3><ul>");
+                .append(esc(h.keyId())).append("</p>");
+        out.append(chainBreaks(v, h, store.read(tx -> tx.listChainBreaks(id))));
+        out.append("<h3>").append(esc(v.t("events"))).append("</h3><ul>");
         if (events.isEmpty()) out.append("<li>").append(esc(v.t("none"))).append("</li>");
         for (HostEvent e : events) {
             out.append("<li>").append(esc(e.kind().wireName())).append(" ").append(e.at()).append(": ")
@@ -233,14 +249,161 @@ public final class DashboardRoutes implements RouteModule {
     private String findings(Viewer v, Scope scope) {
         List<Alert> alerts = store.read(tx -> tx.alerts().listAlerts().stream()
                 .filter(a -> scope.sees(tx.fleet().membership(a.hostId()).operator())).toList());
+        boolean mayAck = FleetRoutes.WRITERS.contains(v.token().role());
         StringBuilder out = new StringBuilder("<h1>" + esc(v.t("findings")) + "</h1><table id=alerts><tr><th>"
                 + esc(v.t("raised")) + "</th><th>" + esc(v.t("kind")) + "</th><th>" + esc(v.t("host")) + "</th><th>"
                 + esc(v.t("detail")) + "</th><th>" + esc(v.t("state")) + "</th></tr>");
         for (Alert a : alerts) {
-            out.append("<tr><td>").append(a.raisedAt()).append("</td><td>").append(esc(a.kind().wireName()))
-                    .append("</td><td><a href=\"/dashboard/hosts/").append(esc(a.hostId())).append("\">").append(esc(a.hostId()))
-                    .append("</a></td><td>").append(esc(a.detail())).append("</td><td>")
-                    .append(esc(v.t(a.ackedAt().isPresent() ? "acked" : "open"))).append("</td></tr>");
+            out.append("<tr id=\"alert-").append(esc(a.id())).append("\"><td>").append(a.raisedAt()).append("</td><td>")
+                    .append(esc(a.kind().wireName())).append("</td><td><a href=\"/dashboard/hosts/").append(esc(a.hostId()))
+                    .append("\">").append(esc(a.hostId())).append("</a></td><td>").append(esc(a.detail()))
+                    .append("</td><td class=state>").append(esc(v.t(a.ackedAt().isPresent() ? "acked" : "open")));
+            if (a.ackedAt().isPresent()) {
+                out.append(" · ").append(esc(a.ackedBy()));
+            } else if (mayAck) {
+                out.append(" <form method=post action=\"/dashboard/alerts/").append(esc(a.id()))
+                        .append("/ack\" style=display:inline><input type=hidden name=csrf value=\"")
+                        .append(csrfToken(v.request())).append("\"><button type=submit class=ack>").append(esc(v.t("ack")))
+                        .append("</button></form>");
+            }
+            out.append("</td></tr>");
+        }
+        return out.append("</table>").toString();
+    }
+
+    /**
+     * {@code POST /dashboard/alerts/{id}/ack}: an admin or operator acknowledges an alert from the
+     * findings page. A cross-site form post could ride on the session cookie (SameSite=Strict stops
+     * it in today's browsers, not in every browser), so the post must also come from this origin
+     * ({@code Origin}, else {@code Referer}) and carry the session's form token.
+     */
+    private ApiResponse acknowledge(ApiRequest r) {
+        Optional<Viewer> v = viewer(r);
+        if (v.isEmpty()) return redirect("/dashboard/login", Optional.empty());
+        if (!sameOrigin(r) || !MessageDigest.isEqual(csrfToken(r).getBytes(StandardCharsets.UTF_8),
+                form(r).getOrDefault("csrf", "").getBytes(StandardCharsets.UTF_8))) {
+            throw ApiException.of(403, "cross-site", "Cross-site request refused", "this form must be sent from the"
+                    + " dashboard's own pages (Origin or Referer of this collector, and the page's form token); reload"
+                    + " the findings page and try again");
+        }
+        if (!FleetRoutes.WRITERS.contains(v.get().token().role())) {
+            throw ApiException.of(403, "forbidden", "Forbidden", "only admin and operator tokens acknowledge alerts");
+        }
+        try {
+            AlertRoutes.acknowledge(store, clock, v.get().token(), r.pathParam("id"));
+        } catch (ApiException e) {
+            // Acknowledged meanwhile (another tab, the API): the page shows by whom.
+            if (e.problem().status() != 409) throw e;
+        }
+        return redirect("/dashboard/findings", Optional.empty());
+    }
+
+    /**
+     * The session's form token: derived from the session's secret token, so a page of another site
+     * cannot know it, and stable for the session, so a page left open still works.
+     */
+    private static String csrfToken(ApiRequest r) {
+        String session = cookies(r).getOrDefault(COOKIE, "");
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(("assay-dashboard-form\n" + session)
+                    .getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is in every JDK", e);
+        }
+    }
+
+    /** The post names this collector as its origin: {@code Origin}, or where there is none, {@code Referer}. */
+    static boolean sameOrigin(ApiRequest r) {
+        Optional<String> host = r.header("host");
+        if (host.isEmpty()) return false;
+        Optional<String> from = r.header("origin").filter(o -> !o.equals("null")).or(() -> r.header("referer"));
+        if (from.isEmpty()) return false;
+        try {
+            java.net.URI u = java.net.URI.create(from.get());
+            return u.getRawAuthority() != null && u.getRawAuthority().equalsIgnoreCase(host.get())
+                    && ("http".equals(u.getScheme()) || "https".equals(u.getScheme()));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The newest reports' payloads, by seq; a payload that cannot be read is left out (its figures show as not reported). */
+    private Map<Long, Report> payloads(String id, List<ReportRow> rows) {
+        return store.read(tx -> {
+            Map<Long, Report> out = new HashMap<>();
+            for (ReportRow row : rows) {
+                tx.findReport(id, row.seq()).ifPresent(stored -> {
+                    try {
+                        Envelope env = Json.fromJson(stored.envelopeJson(), Envelope.class);
+                        out.put(row.seq(), Json.fromBytes(Envelopes.unverifiedPayload(env), Report.class));
+                    } catch (RuntimeException e) {
+                        // stored before a format change: the charts say "not reported" for it
+                    }
+                });
+            }
+            return out;
+        });
+    }
+
+    private String charts(Viewer v, String id, List<ReportRow> rows, long spanFrom, long spanTo) {
+        Map<Long, Report> reports = payloads(id, rows);
+        StringBuilder out = new StringBuilder("<h2>").append(esc(v.t("charts"))).append("</h2><div id=charts>");
+        record Series(String id, String label, String unit, java.util.function.Function<Report, OptionalDouble> figure,
+                OptionalDouble max) {}
+        for (Series s : List.of(
+                new Series("chart-cpu", v.t("chart.cpu"), "%", HostFigures::cpuPercent, OptionalDouble.of(100)),
+                new Series("chart-gpu", v.t("chart.gpu"), "%", HostFigures::gpuPercent, OptionalDouble.of(100)),
+                new Series("chart-energy", v.t("chart.energy"), " W", HostFigures::watts, OptionalDouble.empty()))) {
+            List<Chart.Point> points = new ArrayList<>();
+            for (ReportRow r : rows) {
+                Report rep = reports.get(r.seq());
+                points.add(new Chart.Point(r.seq(), r.windowStartMs(), r.windowEndMs(),
+                        rep == null ? OptionalDouble.empty() : s.figure().apply(rep)));
+            }
+            out.append("<figure><figcaption>").append(esc(s.label())).append("</figcaption>")
+                    .append(Chart.svg(s.id(), s.label(), s.unit(), points, spanFrom, spanTo, s.max(), v.t("notReported")))
+                    .append("</figure>");
+        }
+        return out.append("</div>").toString();
+    }
+
+    /** Per shown report: {@code checkpointed} (in the newest signed checkpoint), {@code sequenced} or (absent) queued. */
+    private Map<Long, String> logStates(Viewer v, String id, List<ReportRow> rows) {
+        if (rows.isEmpty()) return Map.of();
+        return store.read(tx -> {
+            long size = tx.log().latestCheckpoint().map(c -> c.size()).orElse(0L);
+            Map<Long, String> out = new HashMap<>();
+            for (var leaf : tx.log().leavesOf(id, rows.get(0).seq(), rows.get(rows.size() - 1).seq())) {
+                out.put(leaf.seq(), leaf.index() < size ? "checkpointed" : "sequenced");
+            }
+            return out;
+        });
+    }
+
+    private String logStatus(Viewer v, String id, List<ReportRow> rows) {
+        Map<Long, String> states = logStates(v, id, rows);
+        long in = states.values().stream().filter("checkpointed"::equals).count();
+        long size = store.read(tx -> tx.log().latestCheckpoint().map(c -> c.size()).orElse(0L));
+        return "<p id=log-status>" + esc(v.t("log.status")) + ": <b>" + in + "</b> / " + rows.size() + " · "
+                + esc(v.t("log.size")) + " " + size + "</p>";
+    }
+
+    private String chainBreaks(Viewer v, HostRecord h, List<ChainBreak> breaks) {
+        boolean stuck = breaks.stream().anyMatch(b -> b.chainEnd() == h.lastSeq());
+        StringBuilder out = new StringBuilder("<p id=chain-status class=\"" + (stuck ? "bad" : "ok") + "\">")
+                .append(esc(v.t(stuck ? "chain.broken" : breaks.isEmpty() ? "chain.intact" : "chain.healed")))
+                .append("</p>");
+        if (breaks.isEmpty()) return out.toString();
+        out.append("<table id=chain-breaks><tr><th>").append(esc(v.t("kind"))).append("</th><th>")
+                .append(esc(v.t("chain.end"))).append("</th><th>").append(esc(v.t("chain.refusedSeq"))).append("</th><th>")
+                .append(esc(v.t("chain.refusals"))).append("</th><th>").append(esc(v.t("chain.first"))).append("</th><th>")
+                .append(esc(v.t("chain.last"))).append("</th><th>").append(esc(v.t("detail"))).append("</th></tr>");
+        for (ChainBreak b : breaks) {
+            out.append("<tr class=chain-break><td>").append(esc(b.kind().wireName())).append("</td><td>").append(b.chainEnd())
+                    .append("</td><td>").append(b.gotSeq()).append("</td><td class=refusals>").append(b.refusals())
+                    .append("</td><td>").append(b.firstAt()).append("</td><td>").append(b.lastAt()).append("</td><td>")
+                    .append(esc(b.detail())).append("</td></tr>");
         }
         return out.append("</table>").toString();
     }
@@ -334,6 +497,8 @@ public final class DashboardRoutes implements RouteModule {
                 + ".degraded{background:#ddd}.clean .verdict{color:#1a7f37}.bad{color:#b00}"
                 + ".timeline .cell{display:inline-block;width:10px;height:22px;margin-right:1px;background:#9be29b}"
                 + ".timeline .mining{background:#d33}.timeline .suspect{background:#e9b300}.timeline .degraded{background:#999}"
+                + ".timeline .unlogged{outline:1px dashed #555}.ok{color:#1a7f37}figure{margin:0 0 1em 0}"
+                + "figcaption{font-weight:bold;margin-bottom:2px}.chart{border:1px solid #ddd;background:#fff}"
                 + "</style></head><body>" + body + "</body></html>";
     }
 

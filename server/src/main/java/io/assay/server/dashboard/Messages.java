@@ -33,7 +33,7 @@ final class Messages {
             Map.entry("summary", new String[] {"What was seen", "所见"}),
             Map.entry("process", new String[] {"Process", "进程"}),
             Map.entry("chain", new String[] {"Chain and log", "链与日志"}),
-            Map.entry("events", new String[] {"Events (forks, clones)", "事件（分叉、克隆）"}),
+            Map.entry("events", new String[] {"Events (forks, clones, clock skew)", "事件（分叉、克隆、时钟偏差）"}),
             Map.entry("none", new String[] {"none", "无"}),
             Map.entry("raised", new String[] {"Raised", "时间"}),
             Map.entry("detail", new String[] {"Detail", "详情"}),
@@ -50,7 +50,27 @@ final class Messages {
             Map.entry("check", new String[] {"Check", "核查"}),
             Map.entry("input", new String[] {"Input", "输入"}),
             Map.entry("hosts", new String[] {"Hosts", "主机"}),
-            Map.entry("notfound", new String[] {"Not found", "未找到"}));
+            Map.entry("notfound", new String[] {"Not found", "未找到"}),
+            Map.entry("ack", new String[] {"Acknowledge", "确认"}),
+            Map.entry("charts", new String[] {"Load, GPU and energy (newest reports)", "负载、GPU 与能耗（最新报告）"}),
+            Map.entry("chart.cpu", new String[] {"CPU load, average of all cores (%)", "CPU 负载，全部核心平均（%）"}),
+            Map.entry("chart.gpu", new String[] {"GPU utilisation, busiest GPU (%)", "GPU 利用率，最忙的 GPU（%）"}),
+            Map.entry("chart.energy", new String[] {"Power drawn, all measured sources (W)", "功率，全部已测来源（瓦）"}),
+            Map.entry("notReported", new String[] {"not reported", "未上报"}),
+            Map.entry("log.status", new String[] {"Shown reports in the newest signed log checkpoint", "最新签名日志检查点包含的所示报告"}),
+            Map.entry("log.size", new String[] {"checkpoint size", "检查点大小"}),
+            Map.entry("log.checkpointed", new String[] {"in the signed log", "已入签名日志"}),
+            Map.entry("log.sequenced", new String[] {"in the log, not yet in a signed checkpoint", "已入日志，尚未签名"}),
+            Map.entry("log.queued", new String[] {"waiting for the log", "等待入日志"}),
+            Map.entry("chain.intact", new String[] {"No refused upload has broken this chain.", "没有被拒上传破坏此链。"}),
+            Map.entry("chain.healed", new String[] {"The chain continued after the refused uploads below.", "以下被拒上传之后，链已继续。"}),
+            Map.entry("chain.broken", new String[] {"Chain broken: uploads after the chain end are refused (reports missing or out of order).",
+                    "链已断：链尾之后的上传被拒绝（报告缺失或顺序错误）。"}),
+            Map.entry("chain.end", new String[] {"After seq", "链尾序号"}),
+            Map.entry("chain.refusedSeq", new String[] {"Refused seq", "被拒序号"}),
+            Map.entry("chain.refusals", new String[] {"Refusals", "拒绝次数"}),
+            Map.entry("chain.first", new String[] {"First", "首次"}),
+            Map.entry("chain.last", new String[] {"Last", "最近"}));
 
     private Messages() {}
 
