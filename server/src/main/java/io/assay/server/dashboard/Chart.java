@@ -15,9 +15,9 @@ import java.util.OptionalDouble;
  * instead of drawing anything. Pure: no I/O, no clock.
  */
 final class Chart {
-    static final int WIDTH = 640;
+    static final int WIDTH = 390;
     static final int HEIGHT = 130;
-    private static final int LEFT = 48;
+    private static final int LEFT = 44;
     private static final int RIGHT = WIDTH - 8;
     private static final int TOP = 8;
     private static final int BOTTOM = HEIGHT - 24;

@@ -497,7 +497,7 @@ public final class DashboardRoutes implements RouteModule {
                 + ".degraded{background:#ddd}.clean .verdict{color:#1a7f37}.bad{color:#b00}"
                 + ".timeline .cell{display:inline-block;width:10px;height:22px;margin-right:1px;background:#9be29b}"
                 + ".timeline .mining{background:#d33}.timeline .suspect{background:#e9b300}.timeline .degraded{background:#999}"
-                + ".timeline .unlogged{outline:1px dashed #555}.ok{color:#1a7f37}figure{margin:0 0 1em 0}"
+                + ".timeline .unlogged{outline:1px dashed #555}.ok{color:#1a7f37}figure{display:inline-block;margin:0 12px 1em 0;vertical-align:top}"
                 + "figcaption{font-weight:bold;margin-bottom:2px}.chart{border:1px solid #ddd;background:#fff}"
                 + "</style></head><body>" + body + "</body></html>";
     }
