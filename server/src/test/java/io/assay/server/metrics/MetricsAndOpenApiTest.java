@@ -125,8 +125,11 @@ class MetricsAndOpenApiTest {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(r.body()).contains("assay_hosts{verdict=\"none\"} 0.0");
             assertThat(open.get("/metrics", open.auditorToken()).statusCode()).isEqualTo(200);
-            // Open metrics open nothing else.
+            // Open metrics open nothing else, and the API document says /metrics needs no token.
             assertThat(open.getWithoutToken("/api/v1/hosts").statusCode()).isEqualTo(401);
+            JsonObject metrics = JsonParser.parseString(open.getWithoutToken("/api/v1/openapi.json").body()).getAsJsonObject()
+                    .getAsJsonObject("paths").getAsJsonObject("/metrics").getAsJsonObject("get");
+            assertThat(metrics.getAsJsonArray("security")).isEmpty();
         }
         try (TestCollector closed = TestCollector.start(dir.resolve("closed"))) {
             HttpResponse<String> r = closed.getWithoutToken("/metrics");
@@ -155,6 +158,11 @@ class MetricsAndOpenApiTest {
             assertThat(served).contains("GET /api/v1/pledges/{id}/report", "POST /api/v1/ip-checks", "GET /metrics",
                     "POST /api/v1/reports", "GET /api/v1/hosts/{id}/coverage", "GET /api/v1/log/checkpoint");
             assertThat(documented).isEqualTo(served);
+            for (String hostPath : List.of("/api/v1/hosts", "/api/v1/hosts/{id}", "/api/v1/hosts/{id}/reports",
+                    "/api/v1/hosts/{id}/coverage", "/api/v1/hosts/{id}/evidence", "/api/v1/reports/{host}/{seq}")) {
+                assertThat(paths.getAsJsonObject(hostPath).getAsJsonObject("get").getAsJsonArray("x-roles").toString())
+                        .as(hostPath).isEqualTo("[\"admin\",\"auditor\",\"operator\"]");
+            }
 
             // Each documented operation is dispatched: no 404 or 405, and 401 where a token is needed.
             List<String> wrong = new ArrayList<>();
