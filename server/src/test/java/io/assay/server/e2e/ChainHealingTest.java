@@ -106,6 +106,15 @@ class ChainHealingTest {
         }
         assertChainVerifies(20);
         assertThat(events()).isEmpty();
+        // The restored collector saw the agent's seq 19 after its chain end 5: one chain break, one alert.
+        assertThat(collector.store().<List<io.assay.server.store.ChainBreak>>read(tx -> tx.listChainBreaks(hostId))).singleElement().satisfies(b -> {
+            assertThat(b.kind()).isEqualTo(io.assay.server.store.ChainBreak.Kind.SEQ_GAP);
+            assertThat(b.chainEnd()).isEqualTo(5);
+        });
+        assertThat(collector.store().<List<io.assay.server.store.AlertTables.Alert>>read(tx -> tx.alerts().listAlerts())).singleElement().satisfies(a -> {
+            assertThat(a.kind()).isEqualTo(io.assay.server.store.AlertTables.Kind.CHAIN_BROKEN);
+            assertThat(a.hostId()).isEqualTo(hostId);
+        });
     }
 
     @Test
