@@ -166,7 +166,7 @@ CREATE TABLE alerts (
     alert_id    TEXT    NOT NULL PRIMARY KEY,
     dedupe_key  TEXT    NOT NULL UNIQUE,          -- one alert per mining run, fork, silence
     host_id     TEXT    NOT NULL,
-    kind        TEXT    NOT NULL,                 -- mining | fork | unattested
+    kind        TEXT    NOT NULL,                 -- mining | fork | unattested | chain-broken
     seq         INTEGER  NOT NULL,
     detail      TEXT    NOT NULL,
     raised_at   INTEGER  NOT NULL,
