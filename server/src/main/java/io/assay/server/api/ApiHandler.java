@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -80,11 +81,11 @@ final class ApiHandler extends Handler.Abstract {
         inProgress.incrementAndGet();
         String method = request.getMethod();
         String path = Request.getPathInContext(request);
-        // The route label is known only once the table is asked; the answer's end reads it.
-        String[] route = {RequestObserver.UNMATCHED};
+        // The route label is known only once the table is asked; the answer's end (maybe on another thread) reads it.
+        AtomicReference<String> route = new AtomicReference<>(RequestObserver.UNMATCHED);
         Callback done = Callback.from(callback, () -> {
             inProgress.decrementAndGet();
-            observer.answered(RequestObserver.method(method), route[0], response.getStatus(),
+            observer.answered(RequestObserver.method(method), route.get(), response.getStatus(),
                     System.nanoTime() - request.getBeginNanoTime());
         });
         try {
@@ -101,9 +102,9 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     private void dispatch(Request request, Response response, Callback done, String method, String path,
-            String[] route) {
+            AtomicReference<String> route) {
         if (method.equals("OPTIONS")) {
-            route[0] = RequestObserver.OPTIONS;
+            route.set(RequestObserver.OPTIONS);
             Set<String> methods = table.methodsFor(path).orElseThrow(() -> notFound(path));
             response.setStatus(204);
             response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", methods));
@@ -119,7 +120,7 @@ final class ApiHandler extends Handler.Abstract {
         if (!(lookup instanceof RouteTable.Found found)) throw notFound(path);
         RouteTable.Match match = found.match();
         Route matched = match.route();
-        route[0] = matched.pattern();
+        route.set(matched.pattern());
         Optional<TokenRecord> token = Optional.empty();
         if (!matched.roles().isEmpty()) {
             TokenRecord t = auth.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
