@@ -211,7 +211,7 @@ public final class DashboardRoutes implements RouteModule {
         out.append("<p>").append(esc(v.t("coverageSpan"))).append(": ").append(day.coveredMs() / 1000).append(" / ")
                 .append(day.gapMs() / 1000).append("</p>");
         out.append("<h2>").append(esc(v.t("timeline"))).append("</h2><div id=timeline class=timeline>");
-        Map<Long, String> logged = logStates(v, id, rows);
+        Map<Long, String> logged = logStates(id, rows);
         for (ReportRow r : rows) {
             String state = logged.getOrDefault(r.seq(), "queued");
             out.append("<span class=\"cell ").append(r.verdict().name().toLowerCase(java.util.Locale.ROOT))
@@ -220,7 +220,7 @@ public final class DashboardRoutes implements RouteModule {
                     .append(r.verdict()).append(" · ").append(esc(v.t("log." + state))).append("\"></span>");
         }
         out.append("</div>");
-        out.append(logStatus(v, id, rows));
+        out.append(logStatus(v, logged, rows.size()));
         out.append(charts(v, id, rows, spanFrom, spanTo));
         out.append("<h2>").append(esc(v.t("evidence"))).append("</h2><table id=findings><tr><th>").append(esc(v.t("rule")))
                 .append("</th><th>").append(esc(v.t("kind"))).append("</th><th>").append(esc(v.t("summary")))
@@ -369,7 +369,7 @@ public final class DashboardRoutes implements RouteModule {
     }
 
     /** Per shown report: {@code checkpointed} (in the newest signed checkpoint), {@code sequenced} or (absent) queued. */
-    private Map<Long, String> logStates(Viewer v, String id, List<ReportRow> rows) {
+    private Map<Long, String> logStates(String id, List<ReportRow> rows) {
         if (rows.isEmpty()) return Map.of();
         return store.read(tx -> {
             long size = tx.log().latestCheckpoint().map(c -> c.size()).orElse(0L);
@@ -381,11 +381,10 @@ public final class DashboardRoutes implements RouteModule {
         });
     }
 
-    private String logStatus(Viewer v, String id, List<ReportRow> rows) {
-        Map<Long, String> states = logStates(v, id, rows);
+    private String logStatus(Viewer v, Map<Long, String> states, int shown) {
         long in = states.values().stream().filter("checkpointed"::equals).count();
         long size = store.read(tx -> tx.log().latestCheckpoint().map(c -> c.size()).orElse(0L));
-        return "<p id=log-status>" + esc(v.t("log.status")) + ": <b>" + in + "</b> / " + rows.size() + " · "
+        return "<p id=log-status>" + esc(v.t("log.status")) + ": <b>" + in + "</b> / " + shown + " · "
                 + esc(v.t("log.size")) + " " + size + "</p>";
     }
 

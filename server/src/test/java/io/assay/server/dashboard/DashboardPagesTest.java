@@ -61,8 +61,12 @@ class DashboardPagesTest {
             assertThat(count(gpu, "class=bar")).isEqualTo(1);
             // 24,000 J over a 60 s window: 400 W.
             assertThat(svg(page, "chart-energy")).contains("seq 1: 400 W");
-            // Log status: the collector signs a checkpoint when the sequencer has run; whatever it says is a count of shown reports.
-            assertThat(page).containsPattern("id=log-status>[^<]*: <b>[0-3]</b> / 3");
+            // Once a checkpoint covers them, the log status says so and no timeline cell is marked unlogged.
+            server.collector().transparencyLog().integrate();
+            server.collector().transparencyLog().checkpoint();
+            String logged = get(server, "/dashboard/hosts/" + gpuHost.hostId(), server.auditorToken()).body();
+            assertThat(logged).containsPattern("id=log-status>[^<]*: <b>3</b> / 3");
+            assertThat(logged).doesNotContain(" unlogged");
 
             String plainPage = get(server, "/dashboard/hosts/" + plain.hostId(), server.auditorToken()).body();
             assertThat(svg(plainPage, "chart-gpu")).contains("class=not-reported").doesNotContain("class=bar");
