@@ -2,6 +2,7 @@ package io.assay.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.assay.agent.spool.ProblemFile;
 import io.assay.agent.spool.Spool;
 import io.assay.agent.spool.SpoolStatus;
 import io.assay.protocol.Envelope;
@@ -124,9 +125,19 @@ class AgentFaultsTest {
                 // Several windows close while the disk is full.
                 Thread.sleep(5_000);
                 assertThat(agent.isAlive()).as(agent.log()).isTrue();
+                // `status` names the problem now although the spool, where problems are kept, cannot be written.
+                var full = AgentProcess.runToEnd(tmp, "status", "--state-dir", state.toString());
+                assertThat(full.output()).as(full.output()).containsPattern(
+                        "problem now: +state directory " + java.util.regex.Pattern.quote(state.toString())
+                                + " full: cannot write the spool \\(No space left on device; \\d+ bytes free\\).* \\(since 20");
+                assertThat(AgentProcess.status(tmp, state).get("currentProblemMs").getAsLong()).isPositive();
                 Files.delete(filler);
                 await("reports after space returns", agent, () -> collectorEnd() >= endWhenFull + 4
                         && agent.log().contains("writing reports to the spool works again"));
+                await("the problem clears once the spool is written and the collector acknowledges", agent,
+                        () -> problemNow(state).isEmpty());
+                var healed = AgentProcess.runToEnd(tmp, "status", "--state-dir", state.toString());
+                assertThat(healed.output()).as(healed.output()).contains("problem now:   none");
                 assertThat(agent.stop()).isIn(0, 143);
             }
             assertChainComplete();
@@ -279,6 +290,12 @@ class AgentFaultsTest {
     /** The agent's spool status, read in this JVM (what {@code assay-agent status} prints, without a JVM start per poll). */
     static SpoolStatus status(Path state) {
         return Spool.peekStatus(state.resolve("spool.db"), Clock.systemUTC());
+    }
+
+    /** What {@code status} shows as the problem now: the state directory's problem file first, then the spool's. */
+    static String problemNow(Path state) {
+        return ProblemFile.read(ProblemFile.besides(state.resolve("spool.db"))).map(ProblemFile.Problem::text)
+                .orElse(status(state).currentProblem().orElse(""));
     }
 
     static void fill(Path filler) {
