@@ -114,6 +114,61 @@ class MetricsPortTest {
         assertThat(AgentConfig.defaultConfig().metricsListen()).as("off by default").isEmpty();
     }
 
+    /**
+     * The memory goal counts classes: with the key empty, neither this package nor the JDK's HTTP
+     * server is loaded. A fresh JVM runs the daemon for a few ticks with class loading logged, once
+     * off and once on (which shows the check can see them).
+     */
+    @Test
+    void withTheKeyEmptyNothingOfTheMetricsPortIsLoaded() throws Exception {
+        List<String> off = loadedClasses("");
+        assertThat(off).as("the probe ran the daemon").contains("io.assay.agent.daemon.SampleTicks");
+        assertThat(off.stream().filter(MetricsPortTest::metricsPortClass).toList()).isEmpty();
+        assertThat(loadedClasses("127.0.0.1:" + freePort()).stream().filter(MetricsPortTest::metricsPortClass).toList())
+                .as("on, they load").contains("io.assay.agent.metrics.AgentMetrics", "io.assay.agent.metrics.MetricsEndpoint",
+                        "com.sun.net.httpserver.HttpServer");
+    }
+
+    private static boolean metricsPortClass(String name) {
+        return (name.startsWith("io.assay.agent.metrics.") && !name.startsWith(MetricsPortTest.class.getName()))
+                || name.startsWith("com.sun.net.httpserver.") || name.startsWith("sun.net.httpserver.");
+    }
+
+    private List<String> loadedClasses(String listen) throws Exception {
+        Path state = tmp.resolve("state-" + System.nanoTime());
+        StateDir dir = new StateDir(state);
+        Ed25519Signer key = Ed25519Signer.generate(new SecureRandom());
+        dir.writeHostKey(key);
+        dir.writeEnrollment(new Enrollment("host-1", "http://127.0.0.1:" + freePort(), "tok", key.publicKey().keyId()));
+        Path classLog = tmp.resolve("classes-" + System.nanoTime() + ".log");
+        Path out = tmp.resolve("out-" + System.nanoTime() + ".log");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xlog:class+load=info:file=" + classLog, "-cp", System.getProperty("java.class.path"),
+                RunForAWhile.class.getName(), state.toString(), listen, tmp.toString())
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the probe JVM finished").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).as(java.nio.file.Files.readString(out)).isZero();
+        // Lines look like "[0.012s][info][class,load] java.lang.Object source: shared objects file".
+        return java.nio.file.Files.readAllLines(classLog).stream().filter(l -> l.contains("[class,load]"))
+                .map(l -> l.substring(l.indexOf("[class,load]") + 13).split(" ")[0]).toList();
+    }
+
+    /** The daemon for three seconds (three sample ticks, the first ship run), in its own JVM. */
+    static final class RunForAWhile {
+        public static void main(String[] args) throws Exception {
+            AgentConfig config = AgentConfig.parse(List.of(), "probe", Map.of("state.dir", args[0], "sample.interval", "1s",
+                    "report.window", "1s", "metrics.listen", args.length > 1 ? args[1] : ""));
+            try (AgentDaemon daemon = AgentDaemon.start(config, Path.of(args[2]), Clock.systemUTC(), Optional.of(() -> { }))) {
+                Thread.sleep(3_000);
+            }
+            System.exit(0);
+        }
+    }
+
     /** Each sample line as "name{labels}" to value; comments skipped. */
     private Map<String, Double> scrape(URI uri) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
