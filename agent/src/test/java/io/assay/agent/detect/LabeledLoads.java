@@ -2,6 +2,7 @@ package io.assay.agent.detect;
 
 import io.assay.protocol.Finding;
 import io.assay.protocol.Verdict;
+import io.assay.testing.ChildProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +55,8 @@ final class LabeledLoads {
             Path bin = hidden.resolve("kw");
             Files.copy(k.miner(), bin);
             bin.toFile().setExecutable(true);
-            Process p = new ProcessBuilder("bash", "-c", "exec -a '[kworker/0:1]' " + bin + " -o 127.0.0.1:" + k.pool().port()
-                    + " --name kworker/0:1").redirectErrorStream(true).start();
+            Process p = ChildProcesses.start(new ProcessBuilder("bash", "-c", "exec -a '[kworker/0:1]' " + bin + " -o 127.0.0.1:"
+                    + k.pool().port() + " --name kworker/0:1").redirectErrorStream(true));
             TestMiner.awaitStarted(p);
             Files.delete(bin);
             return new Started(p, List.of(hidden));
@@ -122,11 +123,11 @@ final class LabeledLoads {
     private static Started started(ProcessBuilder pb, boolean await) throws IOException {
         if (pb.redirectOutput() == ProcessBuilder.Redirect.PIPE) pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-        return new Started(pb.start(), List.of());
+        return new Started(ChildProcesses.start(pb), List.of());
     }
 
     private static Process awaited(ProcessBuilder pb) throws IOException {
-        Process p = pb.redirectErrorStream(true).start();
+        Process p = ChildProcesses.start(pb.redirectErrorStream(true));
         TestMiner.awaitStarted(p);
         return p;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.assay.protocol.Finding;
 import io.assay.protocol.Verdict;
+import io.assay.testing.ChildProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,8 +132,8 @@ class RealProcessDetectionTest {
             Path bin = drop.resolve("cachesvc");
             Files.copy(k.plainMiner(), bin);
             bin.toFile().setExecutable(true);
-            Process p = new ProcessBuilder(bin.toString(), "--throttle", "--api-port", Integer.toString(apiPort))
-                    .redirectErrorStream(true).start();
+            Process p = ChildProcesses.start(new ProcessBuilder(bin.toString(), "--throttle", "--api-port",
+                    Integer.toString(apiPort)).redirectErrorStream(true));
             TestMiner.awaitStarted(p);
             return new LabeledLoads.Started(p, java.util.List.of(drop));
         });
@@ -158,8 +159,8 @@ class RealProcessDetectionTest {
             Path bin = drop.resolve("cachesvc");
             Files.copy(k.plainMiner(), bin);
             bin.toFile().setExecutable(true);
-            Process p = new ProcessBuilder(bin.toString(), "--threads", "0", "--name", "postgres", "--api-port",
-                    Integer.toString(apiPort)).redirectErrorStream(true).start();
+            Process p = ChildProcesses.start(new ProcessBuilder(bin.toString(), "--threads", "0", "--name", "postgres",
+                    "--api-port", Integer.toString(apiPort)).redirectErrorStream(true));
             TestMiner.awaitStarted(p);
             return new LabeledLoads.Started(p, java.util.List.of(drop));
         });
@@ -199,7 +200,7 @@ class RealProcessDetectionTest {
                 """);
         Path log = dir.resolve("web.log");
         LabeledLoads.Scenario web = new LabeledLoads.Scenario("legit: busy python http.server", false, k -> {
-            Process p = new ProcessBuilder("python3", script.toString()).redirectError(log.toFile()).start();
+            Process p = ChildProcesses.start(new ProcessBuilder("python3", script.toString()).redirectError(log.toFile()));
             TestMiner.awaitStarted(p);
             return new LabeledLoads.Started(p, java.util.List.of());
         });
@@ -227,7 +228,7 @@ class RealProcessDetectionTest {
     @Test
     void busyProcessIsSuspectAloneAndCleanWhenAllowlisted(@TempDir Path config) throws Exception {
         LabeledLoads.Scenario busy = new LabeledLoads.Scenario("sha256sum", false,
-                k -> new LabeledLoads.Started(new ProcessBuilder("sha256sum", "/dev/zero").start(), java.util.List.of()));
+                k -> new LabeledLoads.Started(ChildProcesses.start(new ProcessBuilder("sha256sum", "/dev/zero")), java.util.List.of()));
         // this shared 2-core machine may be loaded by other builds: judge "busy" at 5% of a core here,
         // set through local rules (which also proves thresholds override one by one)
         Files.writeString(config.resolve("local-rules.json"), LOADED_MACHINE_RULES);
