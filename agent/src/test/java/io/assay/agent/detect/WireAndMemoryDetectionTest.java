@@ -118,7 +118,11 @@ class WireAndMemoryDetectionTest {
                 TestMiner.awaitStarted(p);
                 return new LabeledLoads.Started(p, List.of());
             });
-            var o = LabeledLoads.run(worker, null, d, Duration.ofSeconds(8), TICK, Duration.ofSeconds(2));
+            // Until the worker shows as busy on its pool port and its connection was read (30 s at most): a loaded
+            // machine may take several windows to show it.
+            var o = LabeledLoads.run(worker, null, d, RealProcessDetectionTest.BUSY_WITHIN, TICK, Duration.ofSeconds(2),
+                    f -> d.wireFlowsSampled() > 0 && f.stream().anyMatch(x -> x.ruleId().equals("beh.cpu.sustained"))
+                            && f.stream().anyMatch(x -> x.ruleId().equals("beh.net.pool-port")));
             assertThat(o.hasRule("beh.cpu.sustained")).as("precondition, the worker is busy: " + describe(o)).isTrue();
             assertThat(d.wireFlowsSampled()).as("its connection was read").isPositive();
             assertThat(o.verdict()).as(describe(o)).isEqualTo(Verdict.SUSPECT);
