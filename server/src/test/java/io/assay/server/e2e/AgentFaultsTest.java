@@ -187,18 +187,36 @@ class AgentFaultsTest {
         Path state = tmp.resolve("state");
         try (CuttingProxy proxy = new CuttingProxy(collector.url().getPort())) {
             Path config = enrollAndConfigure(state, URI.create("http://127.0.0.1:" + proxy.port()));
+            int metricsPort;
+            try (ServerSocket free = new ServerSocket(0)) {
+                metricsPort = free.getLocalPort();
+            }
+            Files.writeString(config, "metrics.listen = 127.0.0.1:" + metricsPort + "\n", java.nio.file.StandardOpenOption.APPEND);
+            URI metrics = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
             try (AgentProcess agent = AgentProcess.start(tmp.resolve("agent.log"), "--config", config.toString())) {
                 await("first reports", agent, () -> collectorEnd() >= 2);
+                await("the metrics port shows the acknowledgements", agent,
+                        () -> metric(metrics, "assay_agent_last_acknowledged_seq") >= 2);
+                assertThat(metric(metrics, "assay_agent_ship_failures_total")).as("before the cut").isZero();
                 // Requests reach the collector, which stores the batch; the answers never come back.
                 proxy.cutAnswers(true);
                 long storedWhileCut = collectorEnd();
                 await("batches stored while their answers are cut", agent, () -> collectorEnd() >= storedWhileCut + 3);
                 await("the agent says the network is the problem now", agent,
                         () -> status(state).currentProblem().orElse("").startsWith("network:"));
+                await("the metrics port counts the failed batches", agent,
+                        () -> metric(metrics, "assay_agent_ship_failures_total") >= 1);
                 proxy.cutAnswers(false);
                 long target = collectorEnd();
                 await("the agent's resend is acknowledged (as duplicates) and it goes on", agent,
                         () -> status(state).lastAckSeq() > target && status(state).currentProblem().isEmpty());
+                // What the port says is what the spool says (read one after the other: allow one more ack between).
+                SpoolStatus spool = status(state);
+                double ackSeq = metric(metrics, "assay_agent_last_acknowledged_seq");
+                assertThat(ackSeq).isGreaterThanOrEqualTo(spool.lastAckSeq()).isLessThanOrEqualTo(collectorEnd());
+                assertThat(metric(metrics, "assay_agent_last_acknowledged_timestamp_seconds"))
+                        .isGreaterThanOrEqualTo(spool.lastAckMs() / 1000.0 - 1).isLessThanOrEqualTo(System.currentTimeMillis() / 1000.0);
+                assertThat(metric(metrics, "assay_agent_starts_total")).isEqualTo(1);
                 assertThat(agent.stop()).isIn(0, 143);
             }
             assertThat(proxy.cutCount()).isPositive();
@@ -296,6 +314,24 @@ class AgentFaultsTest {
     static String problemNow(Path state) {
         return ProblemFile.read(ProblemFile.besides(state.resolve("spool.db"))).map(ProblemFile.Problem::text)
                 .orElse(status(state).currentProblem().orElse(""));
+    }
+
+    /** One sample's value from the agent's metrics port (a real HTTP GET); -1 when the port or the metric is not there. */
+    static double metric(URI metrics, String name) {
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            String body = http.send(java.net.http.HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : body.split("\n")) {
+                if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1));
+            }
+            return -1;
+        } catch (IOException e) {
+            return -1; // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     static void fill(Path filler) {
