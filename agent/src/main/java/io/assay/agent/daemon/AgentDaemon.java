@@ -54,7 +54,6 @@ public final class AgentDaemon implements AutoCloseable {
     static final String PURGE = "purge";
     static final Duration SHIP_PERIOD = Duration.ofSeconds(5);
     static final String WATCH = "watch";
-    static final Duration WATCH_PERIOD = Duration.ofMinutes(1);
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final String hostId;
@@ -134,7 +133,7 @@ public final class AgentDaemon implements AutoCloseable {
             if (restart.isPresent()) {
                 watch.set(new SelfWatch(clock, Path.of("/proc/self"), config.watchMaxRssBytes(), config.watchMaxCpuPercent(),
                         spool, SelfWatch.ladder(detector, ticks), restart.get()));
-                schedule.every(WATCH, WATCH_PERIOD, WATCH_PERIOD, watch.get());
+                schedule.every(WATCH, config.watchInterval(), config.watchInterval(), watch.get());
             }
             daemon.resources.push(schedule); // closed first: jobs stop before what they use
             schedule.start();

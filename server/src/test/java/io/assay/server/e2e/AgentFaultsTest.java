@@ -148,6 +148,42 @@ class AgentFaultsTest {
     }
 
     @Test
+    void overItsOwnBudgetTheAgentShedsStepByStepThenRestartsCleanlyAndTheChainSaysSo() throws Exception {
+        Path state = tmp.resolve("state");
+        Path config = enrollAndConfigure(state, collector.url());
+        // The lowest budget the configuration allows (no JVM fits it) and a check every second, not every minute.
+        Path tight = Files.writeString(tmp.resolve("tight.conf"), Files.readString(config)
+                + "watch.max.rss = 32MiB\nwatch.interval = 1s\n");
+        int exit;
+        try (AgentProcess agent = AgentProcess.start(tmp.resolve("agent-tight.log"), "--config", tight.toString())) {
+            Instant deadline = Instant.now().plus(DEADLINE);
+            while (agent.isAlive() && Instant.now().isBefore(deadline)) Thread.sleep(250);
+            assertThat(agent.isAlive()).as("the agent restarts itself: " + agent.log()).isFalse();
+            exit = agent.stop();
+            assertThat(agent.log()).contains("shed the content scans").doesNotContain("\tat ");
+        }
+        assertThat(exit).as("exit 75: stopped to be restarted").isEqualTo(75);
+        try (AgentProcess agent = AgentProcess.start(tmp.resolve("agent-after.log"), "--config", config.toString())) {
+            await("the spool drains", agent, () -> status(state).depth() <= 1 && countKind("start") == 2);
+            assertThat(agent.stop()).isIn(0, 143);
+        }
+        assertChainComplete();
+        List<Report> reports = storedReports();
+        List<String> kinds = reports.stream().map(AgentFaultsTest::kind).toList();
+        List<Report> sheds = reports.stream().filter(r -> kind(r).equals("shed")).toList();
+        assertThat(sheds).extracting(r -> r.notes().get(0)).satisfiesExactly(
+                n -> assertThat(n).contains("is over watch.max.rss 32.0 MB").contains("shed the content scans")
+                        .contains("step 1 of 2"),
+                n -> assertThat(n).contains("shed every other sample tick").contains("step 2 of 2"),
+                n -> assertThat(n).contains("even after shedding optional work").contains("restarting cleanly"));
+        int restartAt = reports.indexOf(sheds.get(2));
+        // A window may still close between the decision and the exit; then a clean stop, the next start, and
+        // a config report (the budget differs): no crash.
+        assertThat(kinds.subList(restartAt + 1, kinds.size()).stream().filter(k -> !k.equals("window")).toList())
+                .as(kinds.toString()).containsExactly("stop", "start", "config");
+    }
+
+    @Test
     void aCorruptedSpoolIsMovedAsideAndTheChainRecordsTheBreakAndContinues() throws Exception {
         Path state = tmp.resolve("state");
         Path config = enrollAndConfigure(state, collector.url());
