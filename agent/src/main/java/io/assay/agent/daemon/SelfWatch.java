@@ -53,7 +53,7 @@ final class SelfWatch implements Runnable {
      * One rung of the ladder.
      *
      * @param id short name for metrics ({@code content_scans})
-     * @param what what is shed, for the chain and the log ("executable and memory content scans")
+     * @param what what is shed, for the chain and the log ("every other sample tick")
      * @param shed makes the agent cheaper; {@code restore} undoes it
      */
     record Rung(String id, String what, Runnable shed, Runnable restore) {
