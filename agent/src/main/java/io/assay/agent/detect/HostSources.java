@@ -249,7 +249,8 @@ public final class HostSources implements AutoCloseable {
     public List<SourceNote> closeWindow() {
         List<SourceNote> notes = new ArrayList<>(memory.closeWindow());
         if (!shedExeThisWindow.isEmpty() || shedMemoryThisWindow > 0) {
-            // Informational, as the read budget's note below: what was not read waits, nothing is judged clean by it.
+            // Informational, as the read budget's note below: what was not read waits for a later window, the window is
+            // judged on every other signal, and the report says what it did not read. (The issue calls this optional work.)
             notes.add(SourceNote.informational("content scans shed by the self-watch (the agent was over its own budget):"
                     + " the executables of " + shedExeThisWindow.size() + " new process(es) were not read, and the memory of"
                     + " processes in question was not looked at on " + shedMemoryThisWindow + " tick(s), in this window;"
