@@ -1,6 +1,8 @@
 package io.assay.agent.cli;
 
+import io.assay.agent.spool.ProblemFile;
 import io.assay.agent.spool.Spool;
+import io.assay.agent.spool.SpoolException;
 import io.assay.agent.spool.SpoolStatus;
 import io.assay.agent.state.Enrollment;
 import io.assay.agent.state.StateDir;
@@ -30,21 +32,30 @@ final class StatusCommand implements Callable<Integer> {
     record View(boolean enrolled, String stateDir, String hostId, String serverUrl, String keyId,
             long lastReportSeq, long lastReportMs, String lastReportVerdict, long spoolDepth,
             long lastAckSeq, long lastAckMs, String lastError, long lastErrorMs, long restarts, long shedPending,
-            String currentProblem, long quarantined, long epochs, long spoolBytes) {}
+            String currentProblem, long currentProblemMs, long quarantined, long epochs, long spoolBytes) {}
 
     @Override
     public Integer call() {
         StateDir state = new StateDir(stateDir);
         Optional<Enrollment> enrollment = state.readEnrollment();
         SpoolStatus s = SpoolStatus.empty();
+        // Read first: on a full disk the spool holds no word of the problem (it cannot be written), this file does.
+        Optional<ProblemFile.Problem> stateProblem = ProblemFile.read(ProblemFile.besides(state.spoolFile()));
+        String unreadable = "";
         if (Files.exists(state.spoolFile())) {
-            s = Spool.peekStatus(state.spoolFile(), Clock.systemUTC());
+            try {
+                s = Spool.peekStatus(state.spoolFile(), Clock.systemUTC());
+            } catch (SpoolException e) {
+                unreadable = e.getMessage();
+            }
         }
+        String problem = stateProblem.map(ProblemFile.Problem::text).orElse(s.currentProblem().orElse(unreadable));
+        long problemMs = stateProblem.map(ProblemFile.Problem::sinceMs).orElse(problem.isEmpty() ? 0 : s.lastErrorMs());
         View v = new View(enrollment.isPresent(), state.root().toString(),
                 enrollment.map(Enrollment::hostId).orElse(""), enrollment.map(Enrollment::serverUrl).orElse(""),
                 enrollment.map(Enrollment::keyId).orElse(""), s.lastReportSeq(), s.lastReportMs(), s.lastReportVerdict(),
                 s.depth(), s.lastAckSeq(), s.lastAckMs(), s.lastError(), s.lastErrorMs(), Math.max(0, s.starts() - 1),
-                s.shedPending(), s.currentProblem().orElse(""), s.quarantined(), s.epochs(), s.bytes());
+                s.shedPending(), problem, problemMs, s.quarantined(), s.epochs(), s.bytes());
         if (json) {
             System.out.println(Json.toPrettyJson(v));
         } else if (!v.enrolled()) {
@@ -59,8 +70,11 @@ final class StatusCommand implements Callable<Integer> {
             System.out.println("last ack:      " + (v.lastAckSeq() == 0 ? "none yet" : "seq " + v.lastAckSeq() + " at " + time(v.lastAckMs())));
             // The problem now, if any; an error the collector's later acknowledgements healed is history.
             System.out.println("problem now:   " + (v.currentProblem().isEmpty() ? "none"
-                    : v.currentProblem() + " (since " + time(v.lastErrorMs()) + ")"));
-            if (!v.lastError().isEmpty() && v.currentProblem().isEmpty()) {
+                    : v.currentProblem() + " (since " + time(v.currentProblemMs()) + ")"));
+            if (stateProblem.isPresent() && s.currentProblem().isPresent()) {
+                System.out.println("and:           " + s.currentProblem().get() + " (since " + time(s.lastErrorMs()) + ")");
+            }
+            if (!v.lastError().isEmpty() && s.currentProblem().isEmpty()) {
                 System.out.println("last error:    " + v.lastError() + " at " + time(v.lastErrorMs()) + " (healed since)");
             }
             if (v.quarantined() > 0) {

@@ -44,9 +44,15 @@ import java.util.function.Function;
  *       old clean reports are folded into signed summaries (never MINING/SUSPECT ones)
  *   <li>{@code watch.max.rss}: {@code 96MiB}, 32MiB..4GiB resident memory the agent allows itself
  *   <li>{@code watch.max.cpu.percent}: {@code 5}, 1..400 percent of one core, averaged over 5 minutes
+ *   <li>{@code watch.interval}: {@code 1m}, 1s..1h between two self-watch checks (two checks over budget
+ *       shed one step; a restart comes six checks after the budget was first exceeded)
+ *   <li>{@code metrics.listen}: {@code ""} (off), or a loopback {@code address:port} (127.0.0.1:9465,
+ *       [::1]:9465, localhost:9465; port 0 picks a free one) where the agent serves its own
+ *       Prometheus metrics at {@code /metrics}
  * </ul>
  *
  * @param serverUrl collector base URL without trailing slash, or "" when not configured
+ * @param metricsListen the metrics port's loopback {@code host:port}, or "" when it is off
  */
 public record AgentConfig(
         String serverUrl,
@@ -63,7 +69,9 @@ public record AgentConfig(
         long hashMaxBytesPerCycle,
         long spoolMaxBytes,
         long watchMaxRssBytes,
-        int watchMaxCpuPercent) {
+        int watchMaxCpuPercent,
+        String metricsListen,
+        Duration watchInterval) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/assay/agent.conf");
 
@@ -82,6 +90,8 @@ public record AgentConfig(
     public static final String SPOOL_MAX_BYTES = "spool.max.bytes";
     public static final String WATCH_MAX_RSS = "watch.max.rss";
     public static final String WATCH_MAX_CPU_PERCENT = "watch.max.cpu.percent";
+    public static final String METRICS_LISTEN = "metrics.listen";
+    public static final String WATCH_INTERVAL = "watch.interval";
 
     /** Every key with its default as written in the file ("" for no default). */
     static final Map<String, String> DEFAULTS = defaults();
@@ -95,6 +105,8 @@ public record AgentConfig(
         requireNonNull(shipBackoffMin, "shipBackoffMin");
         requireNonNull(shipBackoffMax, "shipBackoffMax");
         requireNonNull(shipTimeout, "shipTimeout");
+        requireNonNull(metricsListen, "metricsListen");
+        requireNonNull(watchInterval, "watchInterval");
     }
 
     /** The collector URL, or a {@link ConfigException} saying how to set it. */
@@ -110,7 +122,7 @@ public record AgentConfig(
     public AgentConfig withServerUrl(String url) {
         return new AgentConfig(url, stateDir, sampleInterval, reportWindow, reportTopProcesses, spoolMaxReports,
                 spoolRetentionAcked, shipBatchSize, shipBackoffMin, shipBackoffMax, shipTimeout, hashMaxBytesPerCycle,
-                spoolMaxBytes, watchMaxRssBytes, watchMaxCpuPercent);
+                spoolMaxBytes, watchMaxRssBytes, watchMaxCpuPercent, metricsListen, watchInterval);
     }
 
     /** The configuration with every key at its default. */
@@ -193,6 +205,10 @@ public record AgentConfig(
         Long spoolBytes = p.size(SPOOL_MAX_BYTES, 1L << 20, 64L << 30);
         Long watchRss = p.size(WATCH_MAX_RSS, 32L << 20, 4L << 30);
         Integer watchCpu = p.integer(WATCH_MAX_CPU_PERCENT, 1, 400);
+        Duration watchInterval = p.duration(WATCH_INTERVAL, Duration.ofSeconds(1), Duration.ofHours(1));
+        String metricsListen = p.get(METRICS_LISTEN, AgentConfig::loopbackListen,
+                "empty (off) or a loopback address:port such as 127.0.0.1:9465 or [::1]:9465: the metrics port is for"
+                + " this host only (scrape it through a local exporter or proxy)");
         if (sampleInterval != null && reportWindow != null && reportWindow.compareTo(sampleInterval) < 0) {
             p.problem(REPORT_WINDOW, "a duration at least sample.interval (" + Durations.format(sampleInterval) + ")");
         }
@@ -201,7 +217,7 @@ public record AgentConfig(
         }
         if (!problems.isEmpty()) throw new ConfigException(fileName, problems);
         return new AgentConfig(serverUrl, stateDir, sampleInterval, reportWindow, top, maxReports, retention,
-                batch, backoffMin, backoffMax, timeout, hashBudget, spoolBytes, watchRss, watchCpu);
+                batch, backoffMin, backoffMax, timeout, hashBudget, spoolBytes, watchRss, watchCpu, metricsListen, watchInterval);
     }
 
     /** One line for the start-up log; no secrets live in the configuration. */
@@ -218,7 +234,9 @@ public record AgentConfig(
                 + " timeout=" + Durations.format(shipTimeout)
                 + " hashBudget=" + Durations.formatSize(hashMaxBytesPerCycle) + "/cycle"
                 + " spoolMaxBytes=" + Durations.formatSize(spoolMaxBytes)
-                + " watch=" + Durations.formatSize(watchMaxRssBytes) + "," + watchMaxCpuPercent + "%cpu";
+                + " watch=" + Durations.formatSize(watchMaxRssBytes) + "," + watchMaxCpuPercent + "%cpu/"
+                + Durations.format(watchInterval)
+                + " metrics=" + (metricsListen.isEmpty() ? "off" : metricsListen);
     }
 
     private static Map<String, String> defaults() {
@@ -238,6 +256,8 @@ public record AgentConfig(
         d.put(SPOOL_MAX_BYTES, "256MiB");
         d.put(WATCH_MAX_RSS, "96MiB");
         d.put(WATCH_MAX_CPU_PERCENT, "5");
+        d.put(WATCH_INTERVAL, "1m");
+        d.put(METRICS_LISTEN, "");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -255,6 +275,28 @@ public record AgentConfig(
         } catch (URISyntaxException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * "" (off), or {@code host:port} with a loopback host. Only loopback, and no name lookup but
+     * {@code localhost}: the metrics say how the agent is doing (spool depth, failures), which is
+     * nobody else's business, and the endpoint has no authentication.
+     */
+    private static Optional<String> loopbackListen(String text) {
+        if (text.isEmpty()) return Optional.of("");
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) return Optional.empty();
+        String host = text.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        if (port < 0 || port > 65535) return Optional.empty();
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        boolean loopback = host.equals("localhost") || host.equals("::1") || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+        return loopback ? Optional.of(text) : Optional.empty();
     }
 
     private static Optional<Path> path(String text) {

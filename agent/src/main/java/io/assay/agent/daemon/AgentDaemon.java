@@ -34,6 +34,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +54,6 @@ public final class AgentDaemon implements AutoCloseable {
     static final String PURGE = "purge";
     static final Duration SHIP_PERIOD = Duration.ofSeconds(5);
     static final String WATCH = "watch";
-    static final Duration WATCH_PERIOD = Duration.ofMinutes(1);
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final String hostId;
@@ -99,6 +100,7 @@ public final class AgentDaemon implements AutoCloseable {
                     detector.rulesHash(), detector.allowlistHash()));
             String configHash = Hashes.sha256Hex((config.withServerUrl(server).summary() + "\n" + detector.rulesHash()
                     + "\n" + detector.allowlistHash()).getBytes(StandardCharsets.UTF_8));
+            spool.keepProblemFile(); // what `status` shows when the spool itself cannot be written (disk full)
             spool.recordStart(configHash);
             // Popped after the schedule has stopped and before the spool closes: the last report of a run.
             daemon.resources.push(() -> spool.recordStop("agent stopped cleanly"));
@@ -120,14 +122,18 @@ public final class AgentDaemon implements AutoCloseable {
                         shipper.expedite();
                         schedule.runNow(SHIP);
                     });
-            schedule.every(SAMPLE, config.sampleInterval(), config.sampleInterval(), sample);
-            schedule.every(SHIP, SHIP_PERIOD, Duration.ZERO, new ShipJob(shipper));
+            AtomicReference<SelfWatch> watch = new AtomicReference<>();
+            LocalMetrics metrics = daemon.own(LocalMetrics.start(config.metricsListen(), spool,
+                    () -> watch.get() == null ? Map.of() : watch.get().shedState()));
+            SampleTicks ticks = new SampleTicks(sample, metrics.cycles());
+            schedule.every(SAMPLE, config.sampleInterval(), config.sampleInterval(), ticks);
+            schedule.every(SHIP, SHIP_PERIOD, Duration.ZERO, new ShipJob(shipper, metrics.ships()));
             schedule.every(PURGE, Duration.ofDays(1), Duration.ofMinutes(1),
                     new PurgeJob(spool, clock, config.spoolRetentionAcked()));
             if (restart.isPresent()) {
-                schedule.every(WATCH, WATCH_PERIOD, WATCH_PERIOD, new SelfWatch(clock, Path.of("/proc/self"),
-                        config.watchMaxRssBytes(), config.watchMaxCpuPercent(), spool, sample::shedEveryOtherTick,
-                        restart.get()));
+                watch.set(new SelfWatch(clock, Path.of("/proc/self"), config.watchMaxRssBytes(), config.watchMaxCpuPercent(),
+                        spool, SelfWatch.ladder(detector, ticks), restart.get()));
+                schedule.every(WATCH, config.watchInterval(), config.watchInterval(), watch.get());
             }
             daemon.resources.push(schedule); // closed first: jobs stop before what they use
             schedule.start();

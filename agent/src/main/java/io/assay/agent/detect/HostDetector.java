@@ -90,6 +90,11 @@ public final class HostDetector implements Detector {
         return sources.lastListing();
     }
 
+    /** Sheds or restores the content scans ({@link HostSources#shedContentScans}); thread-safe, for the self-watch. */
+    public void shedContentScans(boolean shed) {
+        sources.shedContentScans(shed);
+    }
+
     /** The agent's effective uid as the sources see it; -1 when unknown. */
     int effectiveUid() {
         return sources.effectiveUid();

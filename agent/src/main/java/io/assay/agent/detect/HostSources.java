@@ -1,6 +1,7 @@
 package io.assay.agent.detect;
 
 import io.assay.agent.detect.judge.CloserLook;
+import io.assay.agent.detect.judge.MemoryScan;
 import io.assay.agent.detect.judge.SourceNote;
 import io.assay.agent.detect.judge.Tick;
 import io.assay.agent.evidence.AhoCorasick;
@@ -68,6 +69,11 @@ public final class HostSources implements AutoCloseable {
     private Map<Integer, List<ProcParsers.TcpConnection>> lastConns = Map.of();
     private final WireSource wire;
     private final MemorySource memory;
+    /** Set by the self-watch (another thread) while the agent is over its budget: see {@link #shedContentScans}. */
+    private volatile boolean contentScansShed;
+    /** Processes whose executable waited, and ticks whose memory looks were skipped, in this window because content scans were shed. */
+    private final Set<ProcessSnapshot.Key> shedExeThisWindow = new HashSet<>();
+    private int shedMemoryThisWindow;
 
     public HostSources(HostDetector.Roots roots, Rules rules) {
         this.roots = roots;
@@ -127,6 +133,17 @@ public final class HostSources implements AutoCloseable {
         return lastListing;
     }
 
+    /**
+     * Sheds (or restores) the content scans, the detector's optional work: reading executables for
+     * miner strings and the memory of processes in question. While shed, a process whose executable
+     * was not scanned yet stays waiting (it is scanned once restored, if it still runs), and the
+     * window says how many waited; command lines, connections, hardware and behaviour are still
+     * judged every tick. Thread-safe: the self-watch calls it from its own thread.
+     */
+    public void shedContentScans(boolean shed) {
+        contentScansShed = shed;
+    }
+
     /** Reads this tick's processes, connections, host state, executables (within budget) and config candidates. */
     public Tick read(Instant now) {
         lastListing = new ProcessListing(now, 0, List.of());
@@ -178,7 +195,10 @@ public final class HostSources implements AutoCloseable {
                 deniedExeByUser.merge(s.user().isEmpty() ? "?" : s.user(), 1, Integer::sum);
             }
             if (!s.fdReadable()) deniedFd++;
-            if (!exeDone.contains(s.key())) scanExe(s, notes).ifPresent(scans::add);
+            if (!exeDone.contains(s.key())) {
+                if (contentScansShed) shedExeThisWindow.add(s.key());
+                else scanExe(s, notes).ifPresent(scans::add);
+            }
             for (Path cfg : configCandidates(s)) readConfig(s, cfg).ifPresent(configs::add);
         }
         exeDone.retainAll(live);
@@ -211,7 +231,9 @@ public final class HostSources implements AutoCloseable {
         Set<ProcessSnapshot.Key> others = new HashSet<>(inQuestion);
         others.removeIf(k -> k.pid() == selfPid);
         var samples = wire.look(others, lastSnaps, lastConns, notes);
-        var scans = memory.look(others, lastSnaps, notes);
+        List<MemoryScan> scans = List.of();
+        if (!contentScansShed) scans = memory.look(others, lastSnaps, notes);
+        else if (!others.isEmpty()) shedMemoryThisWindow++;
         return new CloserLook(now, answers, samples, scans, notes);
     }
 
@@ -226,6 +248,16 @@ public final class HostSources implements AutoCloseable {
      */
     public List<SourceNote> closeWindow() {
         List<SourceNote> notes = new ArrayList<>(memory.closeWindow());
+        if (!shedExeThisWindow.isEmpty() || shedMemoryThisWindow > 0) {
+            // Informational, as the read budget's note below: what was not read waits for a later window, the window is
+            // judged on every other signal, and the report says what it did not read. (The issue calls this optional work.)
+            notes.add(SourceNote.informational("content scans shed by the self-watch (the agent was over its own budget):"
+                    + " the executables of " + shedExeThisWindow.size() + " new process(es) were not read, and the memory of"
+                    + " processes in question was not looked at on " + shedMemoryThisWindow + " tick(s), in this window;"
+                    + " both are done once the agent is back within budget"));
+        }
+        shedExeThisWindow.clear();
+        shedMemoryThisWindow = 0;
         if (scanner.pending() > 0) {
             notes.add(SourceNote.informational(scanner.pending() + " executables are still being scanned (read budget "
                     + (rules.thresholds().exeScanBudgetBytes() >> 20) + " MiB per cycle); they are finished in the next window"));

@@ -53,9 +53,6 @@ public final class SampleJob implements Runnable {
     private long droppedFromMs;
     private long droppedToMs;
     private boolean spoolFailing;
-    /** Set by the self-watch (another thread) to halve the sampling work. */
-    private volatile boolean everyOtherTick;
-    private long ticks;
 
     public SampleJob(Clock clock, Sampler<CpuLoad> cpu, Sampler<List<ProcessObservation>> processes,
             WindowAssembler assembler, Spool spool, String hostId, Ed25519Signer signer, Runnable shipNow) {
@@ -69,14 +66,8 @@ public final class SampleJob implements Runnable {
         this.shipNow = requireNonNull(shipNow, "shipNow");
     }
 
-    /** Sheds optional work: from now on every other tick is skipped (windows still close when due). Thread-safe. */
-    public void shedEveryOtherTick() {
-        everyOtherTick = true;
-    }
-
     @Override
     public void run() {
-        if (everyOtherTick && ticks++ % 2 == 1) return;
         Instant now = clock.instant();
         WindowAssembler.TickResult result = assembler.tick(now, cpu.sample(), processes::sample);
         if (!result.urgentFindings().isEmpty()) {

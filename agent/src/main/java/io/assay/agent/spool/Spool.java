@@ -107,6 +107,8 @@ public final class Spool implements AutoCloseable {
     /** Reports moved to quarantine in the current transaction, by seq, until a GAP report replaces each. */
     private final Map<Long, Row> quarantined = new TreeMap<>();
     private String lastQuarantineProblem = "";
+    /** Where a failure to write is shown while the spool cannot record it (the daemon's spool only). */
+    private Optional<ProblemFile> problems = Optional.empty();
 
     private Spool(Path file, Clock clock, long maxUnacked, long maxBytes, Connection conn) {
         this.file = file;
@@ -277,6 +279,27 @@ public final class Spool implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /**
+     * From now on, a failed operation is also written to the {@link ProblemFile} beside the spool
+     * (what {@code assay-agent status} shows when the spool cannot be written, e.g. a full disk),
+     * and the next successful write clears it. Called by the daemon only: {@code status}, run as
+     * another user, must not create files in the state directory.
+     */
+    public synchronized void keepProblemFile() {
+        Path at = ProblemFile.besides(file);
+        try {
+            problems = Optional.of(ProblemFile.open(at));
+        } catch (IOException e) {
+            log.warn("spool {}: cannot create {} ({}); while the spool cannot be written, `assay-agent status` will not"
+                    + " show why (the log does)", file, at, e.toString());
+        }
+    }
+
+    /** The problem the spool has now that it may be unable to record in itself (see {@link #keepProblemFile}). */
+    public synchronized Optional<ProblemFile.Problem> problemNow() {
+        return problems.flatMap(ProblemFile::current);
     }
 
     /**
@@ -996,8 +1019,14 @@ public final class Spool implements AutoCloseable {
         SQLException first = null;
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
+                long changesBefore = problemNow().isPresent() ? totalChanges() : -1;
                 T result = work.run();
                 conn.commit();
+                // Only a write that succeeded shows the spool can be written again; a read works on a full disk.
+                if (changesBefore >= 0 && totalChanges() > changesBefore) {
+                    problems.ifPresent(ProblemFile::clear);
+                    log.debug("spool {}: writing works again; the problem file is cleared", file);
+                }
                 return result;
             } catch (SQLException e) {
                 rollbackQuietly();
@@ -1011,9 +1040,37 @@ public final class Spool implements AutoCloseable {
                 throw e;
             }
         }
+        SQLException failed = first;
+        problems.ifPresent(p -> p.set(describe(failed), clock.millis()));
         throw new SpoolException("Spool " + file + " failed: " + first.getMessage()
                 + ". Check free disk space and the file's permissions; nothing was changed by this operation,"
                 + " and the next one tries again.", first);
+    }
+
+    private long totalChanges() throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT total_changes()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The problem in the words {@code status} shows: a full disk is named as such, with the bytes left. */
+    private String describe(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        long free = -1;
+        try {
+            free = Files.getFileStore(file.toAbsolutePath().getParent()).getUsableSpace();
+        } catch (IOException | RuntimeException ignored) {
+            // unknown: judged by SQLite's message alone
+        }
+        boolean full = message.contains("SQLITE_FULL") || message.contains("disk is full") || free == 0;
+        String where = file.toAbsolutePath().getParent().toString();
+        if (full) {
+            return "state directory " + where + " full: cannot write the spool (No space left on device"
+                    + (free >= 0 ? "; " + free + " bytes free" : "") + "); closed windows are held in memory and"
+                    + " shipping pauses until space is freed";
+        }
+        return "cannot use the spool " + file + ": " + message;
     }
 
     private void rollbackQuietly() {

@@ -1,6 +1,7 @@
 package io.assay.agent.detect;
 
 import io.assay.protocol.Verdict;
+import io.assay.testing.ChildProcesses;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -83,7 +84,7 @@ public final class DetectionBench {
             WireAndMemoryDetectionTest.JobServer j = jobs;
             set.add(new Case(new LabeledLoads.Scenario("legit: busy worker of a job server on port 4444", false, x -> {
                 Path bin = TestPrograms.jobWorker("jobworker", j.port());
-                Process p = new ProcessBuilder(bin.toString()).redirectErrorStream(true).start();
+                Process p = ChildProcesses.start(new ProcessBuilder(bin.toString()).redirectErrorStream(true));
                 TestMiner.awaitStarted(p);
                 return new LabeledLoads.Started(p, List.of(bin.getParent()));
             }), "{" + BUSY + "}"));
@@ -131,7 +132,7 @@ public final class DetectionBench {
     private static LabeledLoads.Scenario encodedMiner(FakePool pool, String which) {
         return new LabeledLoads.Scenario("miner: strings encoded, service name, stratum on :" + pool.port() + ", " + which, true, k -> {
             Path bin = TestPrograms.encodedMiner("metricsd", pool.port(), TestMiner.moneroAddress());
-            Process p = new ProcessBuilder(bin.toString()).redirectErrorStream(true).start();
+            Process p = ChildProcesses.start(new ProcessBuilder(bin.toString()).redirectErrorStream(true));
             TestMiner.awaitStarted(p);
             return new LabeledLoads.Started(p, List.of(bin.getParent()));
         });
@@ -146,7 +147,7 @@ public final class DetectionBench {
         try (FakePool pool = new FakePool(0, true);
                 HostDetector d = detector(dir, "{" + BUSY + ", \"sources\": {\"capture\": {\"seconds\": 8}}}")) {
             Path bin = TestPrograms.encodedMiner("metricsd", pool.port(), TestMiner.moneroAddress());
-            Process p = new ProcessBuilder(bin.toString()).redirectErrorStream(true).start();
+            Process p = ChildProcesses.start(new ProcessBuilder(bin.toString()).redirectErrorStream(true));
             TestMiner.awaitStarted(p);
             int windows = 0;
             try {
@@ -180,8 +181,8 @@ public final class DetectionBench {
         List<Process> sleepers = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
-                sleepers.add(new ProcessBuilder("sleep", "600").redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .redirectError(ProcessBuilder.Redirect.DISCARD).start());
+                sleepers.add(ChildProcesses.start(new ProcessBuilder("sleep", "600").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)));
             }
             ThreadMXBean mx = ManagementFactory.getThreadMXBean();
             HostDetector d = Detectors.builtIn(HostDetector.Roots.system());

@@ -7,6 +7,7 @@ import io.assay.protocol.Finding;
 import io.assay.protocol.Hardware;
 import io.assay.protocol.Verdict;
 import io.assay.agent.detect.judge.Verdicts;
+import io.assay.testing.ChildProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,7 +119,7 @@ class HardwareDetectionTest {
     private Process start(List<String> cmd, Map<String, String> env) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().putAll(env);
-        Process p = pb.start();
+        Process p = ChildProcesses.start(pb);
         started.add(p);
         return p;
     }

@@ -3,6 +3,7 @@ package io.assay.agent.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.assay.agent.hardware.cgminer.CgminerClient;
+import io.assay.testing.ChildProcesses;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +26,8 @@ class ScanMinerApiTest {
     void aMinerApiOnTheWellKnownPortMakesTheScanMining() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path script = Path.of(getClass().getResource("/hardware/cgminer/FakeMinerApi.java").toURI());
-        Process api = new ProcessBuilder(java, script.toString(), Integer.toString(CgminerClient.WELL_KNOWN_PORT))
-                .redirectErrorStream(true).start();
+        Process api = ChildProcesses.start(new ProcessBuilder(java, script.toString(),
+                Integer.toString(CgminerClient.WELL_KNOWN_PORT)).redirectErrorStream(true));
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(api.getInputStream(), StandardCharsets.UTF_8));
             String first = CompletableFuture.supplyAsync(() -> {

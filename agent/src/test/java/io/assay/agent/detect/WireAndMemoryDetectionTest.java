@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.assay.protocol.Finding;
 import io.assay.protocol.Verdict;
+import io.assay.testing.ChildProcesses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -67,7 +68,7 @@ class WireAndMemoryDetectionTest {
         return new LabeledLoads.Scenario("miner: strings encoded, service name, no args, stratum on port " + pool.port(), true, k -> {
             Path bin = TestPrograms.encodedMiner("metricsd", pool.port(), TestMiner.moneroAddress());
             cleanup.add(bin.getParent());
-            Process p = new ProcessBuilder(bin.toString()).redirectErrorStream(true).start();
+            Process p = ChildProcesses.start(new ProcessBuilder(bin.toString()).redirectErrorStream(true));
             TestMiner.awaitStarted(p);
             return new LabeledLoads.Started(p, List.of());
         });
@@ -113,11 +114,15 @@ class WireAndMemoryDetectionTest {
             LabeledLoads.Scenario worker = new LabeledLoads.Scenario("legit: busy worker of a job server on 4444", false, k -> {
                 Path bin = TestPrograms.jobWorker("jobworker", jobs.port());
                 cleanup.add(bin.getParent());
-                Process p = new ProcessBuilder(bin.toString()).redirectErrorStream(true).start();
+                Process p = ChildProcesses.start(new ProcessBuilder(bin.toString()).redirectErrorStream(true));
                 TestMiner.awaitStarted(p);
                 return new LabeledLoads.Started(p, List.of());
             });
-            var o = LabeledLoads.run(worker, null, d, Duration.ofSeconds(8), TICK, Duration.ofSeconds(2));
+            // Until the worker shows as busy on its pool port and its connection was read (30 s at most): a loaded
+            // machine may take several windows to show it.
+            var o = LabeledLoads.run(worker, null, d, RealProcessDetectionTest.BUSY_WITHIN, TICK, Duration.ofSeconds(2),
+                    f -> d.wireFlowsSampled() > 0 && f.stream().anyMatch(x -> x.ruleId().equals("beh.cpu.sustained"))
+                            && f.stream().anyMatch(x -> x.ruleId().equals("beh.net.pool-port")));
             assertThat(o.hasRule("beh.cpu.sustained")).as("precondition, the worker is busy: " + describe(o)).isTrue();
             assertThat(d.wireFlowsSampled()).as("its connection was read").isPositive();
             assertThat(o.verdict()).as(describe(o)).isEqualTo(Verdict.SUSPECT);

@@ -69,6 +69,10 @@ class SpoolHealingTest {
                 "needs root to mount a small tmpfs");
         try {
             try (Spool spool = bound(mnt.resolve("spool.db"), 1_000_000, Long.MAX_VALUE)) {
+                spool.keepProblemFile();
+                Path problemFile = ProblemFile.besides(mnt.resolve("spool.db"));
+                assertThat(problemFile).hasSize(4096);
+                assertThat(ProblemFile.read(problemFile)).isEmpty();
                 spool.append(draft(0, Verdict.CLEAN), HOST, KEY);
                 // Fill the filesystem to the last byte.
                 Path filler = mnt.resolve("filler");
@@ -89,11 +93,23 @@ class SpoolHealingTest {
                 }
                 assertThat(failed).as("an append fails while the disk is full").isPositive();
                 long before = spool.chainEnd().orElseThrow().seq();
+                // The spool cannot record its own problem now; the file beside it, rewritten in place, can.
+                ProblemFile.Problem full = ProblemFile.read(problemFile).orElseThrow();
+                assertThat(full.text()).startsWith("state directory " + mnt.toAbsolutePath() + " full: cannot write the spool"
+                        + " (No space left on device; ");
+                assertThat(full.sinceMs()).isEqualTo(clock.millis());
+                assertThat(problemFile).as("never grows").hasSize(4096);
+                assertThat(spool.problemNow()).contains(full);
+                assertThat(spool.depth()).as("reads work on a full disk").isPositive();
+                assertThat(ProblemFile.read(problemFile)).as("and do not clear the problem").contains(full);
 
                 Files.delete(filler);
                 // Space is back: the next transactions commit (before the fix: "cannot commit - no transaction is active" forever).
                 assertThat(spool.append(draft(failed * 10_000L, Verdict.MINING), HOST, KEY).writtenSeqs())
                         .containsExactly(before + 1);
+                assertThat(ProblemFile.read(problemFile)).as("a write that works clears it").isEmpty();
+                assertThat(spool.problemNow()).isEmpty();
+                assertThat(problemFile).hasSize(4096);
                 spool.recordError("network: test");
                 List<Report> chain = verifiedChain(spool, Optional.empty());
                 assertThat(chain).hasSize((int) before + 1);

@@ -2,6 +2,7 @@ package io.assay.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.assay.agent.spool.ProblemFile;
 import io.assay.agent.spool.Spool;
 import io.assay.agent.spool.SpoolStatus;
 import io.assay.protocol.Envelope;
@@ -124,9 +125,19 @@ class AgentFaultsTest {
                 // Several windows close while the disk is full.
                 Thread.sleep(5_000);
                 assertThat(agent.isAlive()).as(agent.log()).isTrue();
+                // `status` names the problem now although the spool, where problems are kept, cannot be written.
+                var full = AgentProcess.runToEnd(tmp, "status", "--state-dir", state.toString());
+                assertThat(full.output()).as(full.output()).containsPattern(
+                        "problem now: +state directory " + java.util.regex.Pattern.quote(state.toString())
+                                + " full: cannot write the spool \\(No space left on device; \\d+ bytes free\\).* \\(since 20");
+                assertThat(AgentProcess.status(tmp, state).get("currentProblemMs").getAsLong()).isPositive();
                 Files.delete(filler);
                 await("reports after space returns", agent, () -> collectorEnd() >= endWhenFull + 4
                         && agent.log().contains("writing reports to the spool works again"));
+                await("the problem clears once the spool is written and the collector acknowledges", agent,
+                        () -> problemNow(state).isEmpty());
+                var healed = AgentProcess.runToEnd(tmp, "status", "--state-dir", state.toString());
+                assertThat(healed.output()).as(healed.output()).contains("problem now:   none");
                 assertThat(agent.stop()).isIn(0, 143);
             }
             assertChainComplete();
@@ -134,6 +145,42 @@ class AgentFaultsTest {
         } finally {
             run("umount", "-l", state.toString());
         }
+    }
+
+    @Test
+    void overItsOwnBudgetTheAgentShedsStepByStepThenRestartsCleanlyAndTheChainSaysSo() throws Exception {
+        Path state = tmp.resolve("state");
+        Path config = enrollAndConfigure(state, collector.url());
+        // The lowest budget the configuration allows (no JVM fits it) and a check every second, not every minute.
+        Path tight = Files.writeString(tmp.resolve("tight.conf"), Files.readString(config)
+                + "watch.max.rss = 32MiB\nwatch.interval = 1s\n");
+        int exit;
+        try (AgentProcess agent = AgentProcess.start(tmp.resolve("agent-tight.log"), "--config", tight.toString())) {
+            Instant deadline = Instant.now().plus(DEADLINE);
+            while (agent.isAlive() && Instant.now().isBefore(deadline)) Thread.sleep(250);
+            assertThat(agent.isAlive()).as("the agent restarts itself: " + agent.log()).isFalse();
+            exit = agent.stop();
+            assertThat(agent.log()).contains("shed the content scans").doesNotContain("\tat ");
+        }
+        assertThat(exit).as("exit 75: stopped to be restarted").isEqualTo(75);
+        try (AgentProcess agent = AgentProcess.start(tmp.resolve("agent-after.log"), "--config", config.toString())) {
+            await("the spool drains", agent, () -> status(state).depth() <= 1 && countKind("start") == 2);
+            assertThat(agent.stop()).isIn(0, 143);
+        }
+        assertChainComplete();
+        List<Report> reports = storedReports();
+        List<String> kinds = reports.stream().map(AgentFaultsTest::kind).toList();
+        List<Report> sheds = reports.stream().filter(r -> kind(r).equals("shed")).toList();
+        assertThat(sheds).extracting(r -> r.notes().get(0)).satisfiesExactly(
+                n -> assertThat(n).contains("is over watch.max.rss 32.0 MB").contains("shed the content scans")
+                        .contains("step 1 of 2"),
+                n -> assertThat(n).contains("shed every other sample tick").contains("step 2 of 2"),
+                n -> assertThat(n).contains("even after shedding optional work").contains("restarting cleanly"));
+        int restartAt = reports.indexOf(sheds.get(2));
+        // A window may still close between the decision and the exit; then a clean stop, the next start, and
+        // a config report (the budget differs): no crash.
+        assertThat(kinds.subList(restartAt + 1, kinds.size()).stream().filter(k -> !k.equals("window")).toList())
+                .as(kinds.toString()).containsExactly("stop", "start", "config");
     }
 
     @Test
@@ -176,18 +223,36 @@ class AgentFaultsTest {
         Path state = tmp.resolve("state");
         try (CuttingProxy proxy = new CuttingProxy(collector.url().getPort())) {
             Path config = enrollAndConfigure(state, URI.create("http://127.0.0.1:" + proxy.port()));
+            int metricsPort;
+            try (ServerSocket free = new ServerSocket(0)) {
+                metricsPort = free.getLocalPort();
+            }
+            Files.writeString(config, "metrics.listen = 127.0.0.1:" + metricsPort + "\n", java.nio.file.StandardOpenOption.APPEND);
+            URI metrics = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
             try (AgentProcess agent = AgentProcess.start(tmp.resolve("agent.log"), "--config", config.toString())) {
                 await("first reports", agent, () -> collectorEnd() >= 2);
+                await("the metrics port shows the acknowledgements", agent,
+                        () -> metric(metrics, "assay_agent_last_acknowledged_seq") >= 2);
+                assertThat(metric(metrics, "assay_agent_ship_failures_total")).as("before the cut").isZero();
                 // Requests reach the collector, which stores the batch; the answers never come back.
                 proxy.cutAnswers(true);
                 long storedWhileCut = collectorEnd();
                 await("batches stored while their answers are cut", agent, () -> collectorEnd() >= storedWhileCut + 3);
                 await("the agent says the network is the problem now", agent,
                         () -> status(state).currentProblem().orElse("").startsWith("network:"));
+                await("the metrics port counts the failed batches", agent,
+                        () -> metric(metrics, "assay_agent_ship_failures_total") >= 1);
                 proxy.cutAnswers(false);
                 long target = collectorEnd();
                 await("the agent's resend is acknowledged (as duplicates) and it goes on", agent,
                         () -> status(state).lastAckSeq() > target && status(state).currentProblem().isEmpty());
+                // What the port says is what the spool says (read one after the other: allow one more ack between).
+                SpoolStatus spool = status(state);
+                double ackSeq = metric(metrics, "assay_agent_last_acknowledged_seq");
+                assertThat(ackSeq).isGreaterThanOrEqualTo(spool.lastAckSeq()).isLessThanOrEqualTo(collectorEnd());
+                assertThat(metric(metrics, "assay_agent_last_acknowledged_timestamp_seconds"))
+                        .isGreaterThanOrEqualTo(spool.lastAckMs() / 1000.0 - 1).isLessThanOrEqualTo(System.currentTimeMillis() / 1000.0);
+                assertThat(metric(metrics, "assay_agent_starts_total")).isEqualTo(1);
                 assertThat(agent.stop()).isIn(0, 143);
             }
             assertThat(proxy.cutCount()).isPositive();
@@ -279,6 +344,30 @@ class AgentFaultsTest {
     /** The agent's spool status, read in this JVM (what {@code assay-agent status} prints, without a JVM start per poll). */
     static SpoolStatus status(Path state) {
         return Spool.peekStatus(state.resolve("spool.db"), Clock.systemUTC());
+    }
+
+    /** What {@code status} shows as the problem now: the state directory's problem file first, then the spool's. */
+    static String problemNow(Path state) {
+        return ProblemFile.read(ProblemFile.besides(state.resolve("spool.db"))).map(ProblemFile.Problem::text)
+                .orElse(status(state).currentProblem().orElse(""));
+    }
+
+    /** One sample's value from the agent's metrics port (a real HTTP GET); -1 when the port or the metric is not there. */
+    static double metric(URI metrics, String name) {
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            String body = http.send(java.net.http.HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : body.split("\n")) {
+                if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1));
+            }
+            return -1;
+        } catch (IOException e) {
+            return -1; // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     static void fill(Path filler) {

@@ -5,6 +5,7 @@ import io.assay.server.ServerConfig;
 import io.assay.server.store.Role;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.assay.testing.ChildProcesses;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -82,8 +83,8 @@ public final class FieldBench {
         // A random phase against the agent's 10 s sampling: the time to detection depends on it.
         Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(10_000));
         long started = System.nanoTime();
-        Process p = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = ChildProcesses.start(new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD));
         try {
             long deadline = started + TimeUnit.SECONDS.toNanos(90);
             while (System.nanoTime() < deadline) {
@@ -119,9 +120,11 @@ public final class FieldBench {
                 + " while (true) { x += System.nanoTime() % 7; if (x == 42) System.out.println(x); } } }\n");
         Path source = work.resolve("unit.c");
         Files.writeString(source, "int f(int x) { return x * 7; }\n");
+        // Each busy program is the direct child (reading /dev/urandom itself, not from a pipeline), so that it
+        // dies with this JVM even when the JVM is killed (ChildProcesses); the loops' members are short-lived.
         Map<String, List<String>> loads = new java.util.LinkedHashMap<>();
-        loads.put("gzip -9", List.of("sh", "-c", "head -c 4000000000 /dev/urandom | gzip -9 > /dev/null"));
-        loads.put("xz -9", List.of("sh", "-c", "head -c 4000000000 /dev/urandom | xz -9 -T1 > /dev/null"));
+        loads.put("gzip -9", List.of("gzip", "-9", "-c", "/dev/urandom"));
+        loads.put("xz -9", List.of("sh", "-c", "exec xz -9 -T1 -c < /dev/urandom"));
         loads.put("sha256sum of a large file", List.of("sh", "-c", "head -c 500000000 /dev/urandom > " + big
                 + " && while :; do sha256sum " + big + " > /dev/null; done"));
         loads.put("compile loop writing pool.o", List.of("sh", "-c", "cd " + work + " && while :; do gcc -pipe -O2 -c unit.c -o pool.o; done"));
@@ -129,8 +132,8 @@ public final class FieldBench {
         long after = auditor.lastSeq(hostId);
         long startMs = System.currentTimeMillis();
         for (var load : loads.entrySet()) {
-            Process p = new ProcessBuilder(load.getValue()).directory(work.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = ChildProcesses.start(new ProcessBuilder(load.getValue()).directory(work.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD));
             try {
                 Thread.sleep(loadSeconds * 1000L);
             } finally {
