@@ -44,6 +44,8 @@ import java.util.function.Function;
  *       old clean reports are folded into signed summaries (never MINING/SUSPECT ones)
  *   <li>{@code watch.max.rss}: {@code 96MiB}, 32MiB..4GiB resident memory the agent allows itself
  *   <li>{@code watch.max.cpu.percent}: {@code 5}, 1..400 percent of one core, averaged over 5 minutes
+ *   <li>{@code exec.events}: {@code true}, true or false: look at a new program within a second of its
+ *       exec (kernel process events), not only at the next sample
  * </ul>
  *
  * @param serverUrl collector base URL without trailing slash, or "" when not configured
@@ -63,7 +65,8 @@ public record AgentConfig(
         long hashMaxBytesPerCycle,
         long spoolMaxBytes,
         long watchMaxRssBytes,
-        int watchMaxCpuPercent) {
+        int watchMaxCpuPercent,
+        boolean execEvents) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/assay/agent.conf");
 
@@ -82,6 +85,7 @@ public record AgentConfig(
     public static final String SPOOL_MAX_BYTES = "spool.max.bytes";
     public static final String WATCH_MAX_RSS = "watch.max.rss";
     public static final String WATCH_MAX_CPU_PERCENT = "watch.max.cpu.percent";
+    public static final String EXEC_EVENTS = "exec.events";
 
     /** Every key with its default as written in the file ("" for no default). */
     static final Map<String, String> DEFAULTS = defaults();
@@ -110,7 +114,7 @@ public record AgentConfig(
     public AgentConfig withServerUrl(String url) {
         return new AgentConfig(url, stateDir, sampleInterval, reportWindow, reportTopProcesses, spoolMaxReports,
                 spoolRetentionAcked, shipBatchSize, shipBackoffMin, shipBackoffMax, shipTimeout, hashMaxBytesPerCycle,
-                spoolMaxBytes, watchMaxRssBytes, watchMaxCpuPercent);
+                spoolMaxBytes, watchMaxRssBytes, watchMaxCpuPercent, execEvents);
     }
 
     /** The configuration with every key at its default. */
@@ -193,6 +197,7 @@ public record AgentConfig(
         Long spoolBytes = p.size(SPOOL_MAX_BYTES, 1L << 20, 64L << 30);
         Long watchRss = p.size(WATCH_MAX_RSS, 32L << 20, 4L << 30);
         Integer watchCpu = p.integer(WATCH_MAX_CPU_PERCENT, 1, 400);
+        Boolean execEvents = p.bool(EXEC_EVENTS);
         if (sampleInterval != null && reportWindow != null && reportWindow.compareTo(sampleInterval) < 0) {
             p.problem(REPORT_WINDOW, "a duration at least sample.interval (" + Durations.format(sampleInterval) + ")");
         }
@@ -201,7 +206,7 @@ public record AgentConfig(
         }
         if (!problems.isEmpty()) throw new ConfigException(fileName, problems);
         return new AgentConfig(serverUrl, stateDir, sampleInterval, reportWindow, top, maxReports, retention,
-                batch, backoffMin, backoffMax, timeout, hashBudget, spoolBytes, watchRss, watchCpu);
+                batch, backoffMin, backoffMax, timeout, hashBudget, spoolBytes, watchRss, watchCpu, execEvents);
     }
 
     /** One line for the start-up log; no secrets live in the configuration. */
@@ -218,7 +223,8 @@ public record AgentConfig(
                 + " timeout=" + Durations.format(shipTimeout)
                 + " hashBudget=" + Durations.formatSize(hashMaxBytesPerCycle) + "/cycle"
                 + " spoolMaxBytes=" + Durations.formatSize(spoolMaxBytes)
-                + " watch=" + Durations.formatSize(watchMaxRssBytes) + "," + watchMaxCpuPercent + "%cpu";
+                + " watch=" + Durations.formatSize(watchMaxRssBytes) + "," + watchMaxCpuPercent + "%cpu"
+                + " execEvents=" + (execEvents ? "on" : "off");
     }
 
     private static Map<String, String> defaults() {
@@ -238,6 +244,7 @@ public record AgentConfig(
         d.put(SPOOL_MAX_BYTES, "256MiB");
         d.put(WATCH_MAX_RSS, "96MiB");
         d.put(WATCH_MAX_CPU_PERCENT, "5");
+        d.put(EXEC_EVENTS, "true");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -297,6 +304,14 @@ public record AgentConfig(
                 return null;
             }
             return d.get();
+        }
+
+        Boolean bool(String key) {
+            String text = values.get(key);
+            if (text.equals("true")) return true;
+            if (text.equals("false")) return false;
+            problem(key, "expected true or false");
+            return null;
         }
 
         Integer integer(String key, int min, int max) {

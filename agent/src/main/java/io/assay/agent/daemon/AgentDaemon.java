@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.assay.agent.config.AgentConfig;
 import io.assay.agent.detect.HostDetector;
 import io.assay.agent.detect.Detectors;
+import io.assay.agent.exec.ExecEvents;
 import io.assay.agent.report.AgentInfo;
 import io.assay.agent.report.WindowAssembler;
 import io.assay.agent.sample.CpuSampler;
@@ -34,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,6 +123,7 @@ public final class AgentDaemon implements AutoCloseable {
                         schedule.runNow(SHIP);
                     });
             schedule.every(SAMPLE, config.sampleInterval(), config.sampleInterval(), sample);
+            watchExecs(config, detector, sample, daemon);
             schedule.every(SHIP, SHIP_PERIOD, Duration.ZERO, new ShipJob(shipper));
             schedule.every(PURGE, Duration.ofDays(1), Duration.ofMinutes(1),
                     new PurgeJob(spool, clock, config.spoolRetentionAcked()));
@@ -135,6 +138,27 @@ public final class AgentDaemon implements AutoCloseable {
         } catch (RuntimeException e) {
             daemon.close();
             throw e;
+        }
+    }
+
+    /**
+     * Exec events ({@code exec.events}): new programs are looked at on exec by the sample job's
+     * detector; where the kernel refuses, every report says the agent samples only.
+     */
+    private static void watchExecs(AgentConfig config, HostDetector detector, SampleJob sample, AgentDaemon daemon) {
+        if (!config.execEvents()) {
+            detector.noteEachWindow(() -> List.of("exec events off (exec.events = false); new processes are seen at the next sample"));
+            return;
+        }
+        try {
+            ExecEvents events = daemon.own(ExecEvents.start(ExecEvents.Settings.defaults(), sample::lookAtNew));
+            detector.noteEachWindow(events::windowNotes);
+            log.info("host {}: exec events on: new programs are looked at on exec", daemon.hostId);
+        } catch (ExecEvents.ExecEventsException e) {
+            String note = "exec events unavailable: " + e.getMessage() + "; sampling only";
+            detector.noteEachWindow(() -> List.of(note));
+            log.warn("host {}: {} (new processes are seen at the next sample, every {})", daemon.hostId, note,
+                    config.sampleInterval());
         }
     }
 

@@ -9,6 +9,8 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -116,11 +118,16 @@ public final class ExecEvents implements AutoCloseable {
     private volatile long looks;
     private volatile long lost;
     private volatile Counts counts = new Counts(0, 0, 0, 0);
+    private volatile String stopped = "";
+    /** What {@link #windowNotes} reported last; confined to its caller's thread. */
+    private Counts reported = new Counts(0, 0, 0, 0);
+    private final int maxLooksPerSecond;
 
     private ExecEvents(LibC c, int fd, Settings s, Consumer<Set<Integer>> look) {
         this.c = c;
         this.fd = fd;
         this.look = look;
+        this.maxLooksPerSecond = s.maxLooksPerSecond();
         this.batcher = new ExecBatcher(s.maxPidsPerLook(), 1000L / Math.max(1, s.maxLooksPerSecond()), s.settle().toMillis(),
                 s.followUp().toMillis(), s.maxPending());
         this.thread = new Thread(this::run, "assay-exec-events");
@@ -230,8 +237,8 @@ public final class ExecEvents implements AutoCloseable {
                 try {
                     n = receive();
                 } catch (LastErrorException e) {
-                    log.warn("exec events: receiving failed ({}); new processes are seen at the next sample from now on",
-                            errno(e.getErrorCode()));
+                    stopped = "receiving failed: " + errno(e.getErrorCode());
+                    log.warn("exec events: {}; new processes are seen at the next sample from now on", stopped);
                     return;
                 }
                 long now = System.currentTimeMillis();
@@ -250,7 +257,8 @@ public final class ExecEvents implements AutoCloseable {
                 counts = new Counts(batcher.execs(), looks, batcher.dropped(), lost);
             }
         } catch (RuntimeException e) {
-            log.warn("exec events: the event thread failed ({}); new processes are seen at the next sample from now on", e.toString());
+            stopped = "the event thread failed: " + e;
+            log.warn("exec events: {}; new processes are seen at the next sample from now on", stopped, e);
         } finally {
             byte[] ignore = ProcEvents.subscribe(ProcEvents.PROC_CN_MCAST_IGNORE, 0);
             try {
@@ -265,6 +273,29 @@ public final class ExecEvents implements AutoCloseable {
     /** What the events did since start (updated after each datagram or wake-up). */
     public Counts counts() {
         return counts;
+    }
+
+    /**
+     * Notes for the report window closing now: that the events stopped, or how many exec'd
+     * processes were not looked at on exec since the previous call (the periodic sample sees them).
+     * Nothing when all went well. Call from one thread (the detector's, at each window's close).
+     */
+    public List<String> windowNotes() {
+        Counts now = counts;
+        List<String> notes = new ArrayList<>();
+        if (!stopped.isEmpty()) notes.add("exec events stopped (" + stopped + "); sampling only");
+        long dropped = now.dropped() - reported.dropped();
+        long lost = now.lost() - reported.lost();
+        if (dropped > 0 || lost > 0) {
+            notes.add("exec events: " + (now.execs() - reported.execs()) + " execs since the previous report; "
+                    + (dropped > 0 ? dropped + " new processes were not looked at on exec (bound: " + maxLooksPerSecond
+                            + " looks a second)" : "")
+                    + (dropped > 0 && lost > 0 ? " and " : "")
+                    + (lost > 0 ? "the kernel dropped events " + lost + " times (socket buffer full)" : "")
+                    + "; the periodic sample sees those processes");
+        }
+        reported = now;
+        return notes;
     }
 
     /** Whether the event thread still runs (it stops on close, or on an unexpected socket error). */
