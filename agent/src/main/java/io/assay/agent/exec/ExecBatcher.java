@@ -1,8 +1,8 @@
 package io.assay.agent.exec;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -16,7 +16,7 @@ import java.util.Set;
  * <ul>
  *   <li>An exec'd process is looked at once it has run for {@code settleMs} (a shell's fork,
  *       exec of a helper and exec of the program land within milliseconds: one look sees the
- *       program), and once more {@code followUpMs} later (a miner opens its config and connects
+ *       program), and again after each of {@code followUpMs} (a miner opens its config and connects
  *       to its pool in its first moments, after the first look).
  *   <li>Looks are at least {@code minGapMs} apart and name at most {@code maxPidsPerLook} processes;
  *       first looks go before follow-ups.
@@ -31,25 +31,31 @@ final class ExecBatcher {
     private final int maxPidsPerLook;
     private final long minGapMs;
     private final long settleMs;
-    private final long followUpMs;
+    private final long[] followUpMs;
     private final int maxPending;
     /** pid → when its (latest coalesced) exec was seen, in arrival order. */
     private final LinkedHashMap<Integer, Long> pending = new LinkedHashMap<>();
-    /** pids looked at once, with when they are due again, in time order. */
-    private final Deque<long[]> followUps = new ArrayDeque<>();
+    /** pids looked at, with when they are due again and which follow-up that is, in time order. */
+    private final java.util.PriorityQueue<long[]> followUps = new java.util.PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
     private long lastLookMs = Long.MIN_VALUE / 2;
     private long execs;
     private long dropped;
     private long coalesced;
 
-    ExecBatcher(int maxPidsPerLook, long minGapMs, long settleMs, long followUpMs, int maxPending) {
-        if (maxPidsPerLook < 1 || minGapMs < 0 || settleMs < 0 || followUpMs < 0 || maxPending < maxPidsPerLook) {
+    /** @param followUpMs delays after the first look of the further looks, ascending */
+    ExecBatcher(int maxPidsPerLook, long minGapMs, long settleMs, long[] followUpMs, int maxPending) {
+        if (maxPidsPerLook < 1 || minGapMs < 0 || settleMs < 0 || maxPending < maxPidsPerLook) {
             throw new IllegalArgumentException("bad exec batching bounds");
         }
         this.maxPidsPerLook = maxPidsPerLook;
         this.minGapMs = minGapMs;
         this.settleMs = settleMs;
-        this.followUpMs = followUpMs;
+        for (int i = 0; i < followUpMs.length; i++) {
+            if (followUpMs[i] <= 0 || (i > 0 && followUpMs[i] <= followUpMs[i - 1])) {
+                throw new IllegalArgumentException("follow-up delays must be positive and ascending");
+            }
+        }
+        this.followUpMs = followUpMs.clone();
         this.maxPending = maxPending;
     }
 
@@ -84,20 +90,25 @@ final class ExecBatcher {
             first.add(e.getKey());
             it.remove();
         }
-        while (!followUps.isEmpty() && followUps.peekFirst()[0] <= nowMs && batch.size() < maxPidsPerLook) {
-            int pid = (int) followUps.pollFirst()[1];
-            if (!pending.containsKey(pid)) batch.add(pid); // exec'd again: its first look is still to come
+        List<long[]> next = new ArrayList<>();
+        while (!followUps.isEmpty() && followUps.peek()[0] <= nowMs && batch.size() < maxPidsPerLook) {
+            long[] f = followUps.poll();
+            int pid = (int) f[1];
+            if (pending.containsKey(pid) || !batch.add(pid)) continue; // exec'd again: its first look is still to come
+            int n = (int) f[2] + 1;
+            if (n < followUpMs.length) next.add(new long[] {f[3] + followUpMs[n], pid, n, f[3]});
         }
         if (batch.isEmpty()) return Optional.empty();
         lastLookMs = nowMs;
-        if (followUpMs > 0) {
-            for (int pid : first) {
-                if (followUps.size() >= maxPending) {
-                    dropped++;
-                    continue;
-                }
-                followUps.addLast(new long[] {nowMs + followUpMs, pid});
+        if (followUpMs.length > 0) {
+            for (int pid : first) next.add(new long[] {nowMs + followUpMs[0], pid, 0, nowMs});
+        }
+        for (long[] f : next) {
+            if (followUps.size() >= maxPending) {
+                dropped++;
+                continue;
             }
+            followUps.add(f);
         }
         return Optional.of(batch);
     }

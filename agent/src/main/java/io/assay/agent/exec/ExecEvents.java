@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounded: execs are coalesced and rate-limited by an {@link ExecBatcher} (by default at most 4
  * looks a second, 32 processes each; what does not fit is counted and left to the periodic
- * sample). The look itself runs on this thread through the {@code look} callback, which must not
- * throw; while it runs, events queue in the socket's kernel buffer, and an overflowing buffer is
+ * sample). Each exec'd process is looked at three times: 50 ms after its exec, then 0.5 s and 2 s
+ * after that. The look itself runs on this thread through the {@code look} callback (one that
+ * throws is logged, and the next look runs as usual); while it runs, events queue in the socket's kernel buffer, and an overflowing buffer is
  * counted as lost ({@code ENOBUFS}), never fatal.
  *
  * <p>Subscribing needs {@code CAP_NET_ADMIN} on kernels before 6.6, and the initial pid and user
@@ -45,12 +46,20 @@ public final class ExecEvents implements AutoCloseable {
      * @param maxLooksPerSecond looks per second at most (each reads {@code /proc} of the named processes)
      * @param maxPidsPerLook processes named in one look at most
      * @param settle how long an exec'd process runs before its first look (a shell's exec chain settles)
-     * @param followUp when an exec'd process is looked at a second time; zero for no second look
+     * @param followUps when an exec'd process is looked at again, after its first look (ascending; empty: never)
      * @param maxPending processes waiting for a look at most; execs beyond are counted and dropped
      */
-    public record Settings(int maxLooksPerSecond, int maxPidsPerLook, Duration settle, Duration followUp, int maxPending) {
+    public record Settings(int maxLooksPerSecond, int maxPidsPerLook, Duration settle, List<Duration> followUps, int maxPending) {
+        public Settings {
+            followUps = List.copyOf(followUps);
+        }
+
+        /**
+         * 4 looks a second of 32 processes; first look 50 ms after the exec, again after 0.5 s and 2 s (a
+         * miner reading its pool from a config file shows it once it runs: busy or connected).
+         */
         public static Settings defaults() {
-            return new Settings(4, 32, Duration.ofMillis(50), Duration.ofSeconds(1), 256);
+            return new Settings(4, 32, Duration.ofMillis(50), List.of(Duration.ofMillis(500), Duration.ofSeconds(2)), 256);
         }
     }
 
@@ -61,8 +70,9 @@ public final class ExecEvents implements AutoCloseable {
      * @param looks looks made
      * @param dropped execs not looked at (too many waiting): the periodic sample sees those processes
      * @param lost times the kernel's socket buffer overflowed and events were lost (ENOBUFS)
+     * @param cpuNanos CPU time of the event thread, receiving and looking (the looks' cost)
      */
-    public record Counts(long execs, long looks, long dropped, long lost) {}
+    public record Counts(long execs, long looks, long dropped, long lost, long cpuNanos) {}
 
     /** The events could not be subscribed to; the message says why and fits in a report's notes. */
     public static final class ExecEventsException extends IOException {
@@ -105,6 +115,7 @@ public final class ExecEvents implements AutoCloseable {
     private static final int BUFFER_BYTES = 4096;
     private static final Duration ACK_WAIT = Duration.ofSeconds(1);
     private static final long WAKE_MS = 50;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final LibC c;
     private final int fd;
@@ -117,10 +128,10 @@ public final class ExecEvents implements AutoCloseable {
     private volatile boolean closed;
     private volatile long looks;
     private volatile long lost;
-    private volatile Counts counts = new Counts(0, 0, 0, 0);
+    private volatile Counts counts = new Counts(0, 0, 0, 0, 0);
     private volatile String stopped = "";
     /** What {@link #windowNotes} reported last; confined to its caller's thread. */
-    private Counts reported = new Counts(0, 0, 0, 0);
+    private Counts reported = new Counts(0, 0, 0, 0, 0);
     private final int maxLooksPerSecond;
 
     private ExecEvents(LibC c, int fd, Settings s, Consumer<Set<Integer>> look) {
@@ -129,7 +140,7 @@ public final class ExecEvents implements AutoCloseable {
         this.look = look;
         this.maxLooksPerSecond = s.maxLooksPerSecond();
         this.batcher = new ExecBatcher(s.maxPidsPerLook(), 1000L / Math.max(1, s.maxLooksPerSecond()), s.settle().toMillis(),
-                s.followUp().toMillis(), s.maxPending());
+                s.followUps().stream().mapToLong(Duration::toMillis).toArray(), s.maxPending());
         this.thread = new Thread(this::run, "assay-exec-events");
         this.thread.setDaemon(true);
     }
@@ -231,6 +242,8 @@ public final class ExecEvents implements AutoCloseable {
     }
 
     private void run() {
+        boolean debug = log.isDebugEnabled();
+        java.util.Map<Integer, Long> execNanos = new java.util.HashMap<>(); // for the debug log only
         try {
             while (!closed) {
                 int n;
@@ -244,17 +257,36 @@ public final class ExecEvents implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 if (n > 0) {
                     for (ProcEvents.Event e : ProcEvents.parse(view.duplicate().limit(n))) {
-                        if (e instanceof ProcEvents.Exec x && x.tgid() != selfPid) batcher.exec(x.tgid(), now);
+                        if (e instanceof ProcEvents.Exec x && x.tgid() != selfPid) {
+                            batcher.exec(x.tgid(), now);
+                            if (debug && execNanos.size() < 1024) execNanos.putIfAbsent(x.tgid(), x.timestampNs());
+                        }
                     }
                 }
+                long cpu = counts.cpuNanos();
                 if (batcher.hasWork()) {
                     var batch = batcher.due(now);
                     if (batch.isPresent()) {
                         looks++;
-                        look.accept(batch.get());
+                        long t0 = System.nanoTime();
+                        try {
+                            look.accept(batch.get());
+                        } catch (RuntimeException e) {
+                            // like a sample job that throws: logged, and the next look runs as usual
+                            log.error("exec events: a look at {} failed: {}", batch.get(), e.toString(), e);
+                        }
+                        cpu = Math.max(0, THREADS.getCurrentThreadCpuTime());
+                        if (debug) {
+                            // the kernel's timestamp and nanoTime are both CLOCK_MONOTONIC on Linux
+                            long first = Long.MAX_VALUE;
+                            for (int pid : batch.get()) first = Math.min(first, execNanos.getOrDefault(pid, Long.MAX_VALUE));
+                            log.debug("exec look at {}: {} ms after the exec, the look took {} ms", batch.get(),
+                                    first == Long.MAX_VALUE ? "(follow-up)" : (t0 - first) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+                            execNanos.keySet().removeAll(batch.get());
+                        }
                     }
                 }
-                counts = new Counts(batcher.execs(), looks, batcher.dropped(), lost);
+                counts = new Counts(batcher.execs(), looks, batcher.dropped(), lost, cpu);
             }
         } catch (RuntimeException e) {
             stopped = "the event thread failed: " + e;

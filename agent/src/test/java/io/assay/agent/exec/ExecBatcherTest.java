@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 
 /** The bounds on looking, with time driven by hand. */
 class ExecBatcherTest {
-    private final ExecBatcher b = new ExecBatcher(32, 250, 50, 1000, 256);
+    private final ExecBatcher b = new ExecBatcher(32, 250, 50, new long[] {500, 2000}, 256);
 
     @Test
-    void looksAtANewProcessOnceItSettledAndOnceMoreASecondLater() {
+    void looksAtANewProcessOnceItSettledAndAgainAtEachFollowUp() {
         b.exec(100, 0);
         assertThat(b.due(10)).as("not settled").isEmpty();
         b.exec(100, 20); // the program after its shell's exec of it: one process
@@ -21,7 +21,9 @@ class ExecBatcherTest {
         assertThat(b.due(70)).contains(Set.of(100));
         assertThat(b.coalesced()).isEqualTo(1);
         assertThat(b.due(500)).isEmpty();
-        assertThat(b.due(1070)).as("the follow-up").contains(Set.of(100));
+        assertThat(b.due(570)).as("the first follow-up").contains(Set.of(100));
+        assertThat(b.due(2000)).isEmpty();
+        assertThat(b.due(2070)).as("the second, 2 s after the first look").contains(Set.of(100));
         assertThat(b.hasWork()).isFalse();
     }
 

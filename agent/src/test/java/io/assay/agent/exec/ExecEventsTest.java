@@ -37,7 +37,7 @@ class ExecEventsTest {
     }
 
     @Test
-    void aSpawnedProcessIsLookedAtSoonAfterItsExecAndOnceMoreASecondLater() throws Exception {
+    void aSpawnedProcessIsLookedAtSoonAfterItsExecAndAgainAtTheFollowUps() throws Exception {
         List<Set<Integer>> looks = new CopyOnWriteArrayList<>();
         try (ExecEvents events = startOrSkip(looks::add)) {
             long started = System.nanoTime();
@@ -46,12 +46,12 @@ class ExecEventsTest {
                 long firstAt = 0;
                 int seen = 0;
                 long deadline = started + TimeUnit.SECONDS.toNanos(15);
-                while (seen < 2 && System.nanoTime() < deadline) {
+                while (seen < 3 && System.nanoTime() < deadline) {
                     seen = (int) looks.stream().filter(s -> s.contains((int) p.pid())).count();
                     if (seen >= 1 && firstAt == 0) firstAt = System.nanoTime();
                     Thread.sleep(10);
                 }
-                assertThat(seen).as("looks naming pid %d: %s", p.pid(), looks).isEqualTo(2);
+                assertThat(seen).as("looks naming pid %d: %s", p.pid(), looks).isEqualTo(3);
                 // generous: on an idle machine it is ~60 ms (the 50 ms settle), and the bound is 1 s
                 assertThat(TimeUnit.NANOSECONDS.toMillis(firstAt - started)).as("first look after the exec").isLessThan(5_000);
                 assertThat(events.counts().execs()).isGreaterThanOrEqualTo(1);
@@ -73,7 +73,7 @@ class ExecEventsTest {
             long t0 = System.nanoTime();
             Process burst = new ProcessBuilder("/bin/sh", "-c", "i=0; while [ $i -lt 1000 ]; do /bin/true; i=$((i+1)); done").start();
             assertThat(burst.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            Thread.sleep(1_500); // the last follow-ups
+            Thread.sleep(2_500); // the last follow-ups
             double seconds = (System.nanoTime() - t0) / 1e9;
             ExecEvents.Counts c = events.counts();
             assertThat(c.execs()).as("execs seen").isGreaterThanOrEqualTo(1000);
