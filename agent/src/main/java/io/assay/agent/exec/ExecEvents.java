@@ -280,8 +280,9 @@ public final class ExecEvents implements AutoCloseable {
                             // the kernel's timestamp and nanoTime are both CLOCK_MONOTONIC on Linux
                             long first = Long.MAX_VALUE;
                             for (int pid : batch.get()) first = Math.min(first, execNanos.getOrDefault(pid, Long.MAX_VALUE));
-                            log.debug("exec look at {}: {} ms after the exec, the look took {} ms", batch.get(),
-                                    first == Long.MAX_VALUE ? "(follow-up)" : (t0 - first) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+                            log.debug("exec look at {} ({}): the look took {} ms (a tick in progress is waited for)", batch.get(),
+                                    first == Long.MAX_VALUE ? "follow-ups" : (t0 - first) / 1_000_000 + " ms after the first exec",
+                                    (System.nanoTime() - t0) / 1_000_000);
                             execNanos.keySet().removeAll(batch.get());
                         }
                     }
@@ -344,5 +345,8 @@ public final class ExecEvents implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        Counts c = counts;
+        log.info("exec events: {} execs, {} looks, {} not looked at (bound), {} kernel drops, {} ms of CPU", c.execs(), c.looks(),
+                c.dropped(), c.lost(), c.cpuNanos() / 1_000_000);
     }
 }
