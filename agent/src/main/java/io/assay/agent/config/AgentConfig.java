@@ -49,6 +49,8 @@ import java.util.function.Function;
  *   <li>{@code metrics.listen}: {@code ""} (off), or a loopback {@code address:port} (127.0.0.1:9465,
  *       [::1]:9465, localhost:9465; port 0 picks a free one) where the agent serves its own
  *       Prometheus metrics at {@code /metrics}
+ *   <li>{@code exec.events}: {@code true}, true or false: look at a new program within a second of its
+ *       exec (kernel process events), not only at the next sample
  * </ul>
  *
  * @param serverUrl collector base URL without trailing slash, or "" when not configured
@@ -71,7 +73,8 @@ public record AgentConfig(
         long watchMaxRssBytes,
         int watchMaxCpuPercent,
         String metricsListen,
-        Duration watchInterval) {
+        Duration watchInterval,
+        boolean execEvents) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/assay/agent.conf");
 
@@ -92,6 +95,7 @@ public record AgentConfig(
     public static final String WATCH_MAX_CPU_PERCENT = "watch.max.cpu.percent";
     public static final String METRICS_LISTEN = "metrics.listen";
     public static final String WATCH_INTERVAL = "watch.interval";
+    public static final String EXEC_EVENTS = "exec.events";
 
     /** Every key with its default as written in the file ("" for no default). */
     static final Map<String, String> DEFAULTS = defaults();
@@ -122,7 +126,7 @@ public record AgentConfig(
     public AgentConfig withServerUrl(String url) {
         return new AgentConfig(url, stateDir, sampleInterval, reportWindow, reportTopProcesses, spoolMaxReports,
                 spoolRetentionAcked, shipBatchSize, shipBackoffMin, shipBackoffMax, shipTimeout, hashMaxBytesPerCycle,
-                spoolMaxBytes, watchMaxRssBytes, watchMaxCpuPercent, metricsListen, watchInterval);
+                spoolMaxBytes, watchMaxRssBytes, watchMaxCpuPercent, metricsListen, watchInterval, execEvents);
     }
 
     /** The configuration with every key at its default. */
@@ -209,6 +213,7 @@ public record AgentConfig(
         String metricsListen = p.get(METRICS_LISTEN, AgentConfig::loopbackListen,
                 "empty (off) or a loopback address:port such as 127.0.0.1:9465 or [::1]:9465: the metrics port is for"
                 + " this host only (scrape it through a local exporter or proxy)");
+        Boolean execEvents = p.bool(EXEC_EVENTS);
         if (sampleInterval != null && reportWindow != null && reportWindow.compareTo(sampleInterval) < 0) {
             p.problem(REPORT_WINDOW, "a duration at least sample.interval (" + Durations.format(sampleInterval) + ")");
         }
@@ -217,7 +222,7 @@ public record AgentConfig(
         }
         if (!problems.isEmpty()) throw new ConfigException(fileName, problems);
         return new AgentConfig(serverUrl, stateDir, sampleInterval, reportWindow, top, maxReports, retention,
-                batch, backoffMin, backoffMax, timeout, hashBudget, spoolBytes, watchRss, watchCpu, metricsListen, watchInterval);
+                batch, backoffMin, backoffMax, timeout, hashBudget, spoolBytes, watchRss, watchCpu, metricsListen, watchInterval, execEvents);
     }
 
     /** One line for the start-up log; no secrets live in the configuration. */
@@ -236,7 +241,8 @@ public record AgentConfig(
                 + " spoolMaxBytes=" + Durations.formatSize(spoolMaxBytes)
                 + " watch=" + Durations.formatSize(watchMaxRssBytes) + "," + watchMaxCpuPercent + "%cpu/"
                 + Durations.format(watchInterval)
-                + " metrics=" + (metricsListen.isEmpty() ? "off" : metricsListen);
+                + " metrics=" + (metricsListen.isEmpty() ? "off" : metricsListen)
+                + " execEvents=" + (execEvents ? "on" : "off");
     }
 
     private static Map<String, String> defaults() {
@@ -258,6 +264,7 @@ public record AgentConfig(
         d.put(WATCH_MAX_CPU_PERCENT, "5");
         d.put(WATCH_INTERVAL, "1m");
         d.put(METRICS_LISTEN, "");
+        d.put(EXEC_EVENTS, "true");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -339,6 +346,14 @@ public record AgentConfig(
                 return null;
             }
             return d.get();
+        }
+
+        Boolean bool(String key) {
+            String text = values.get(key);
+            if (text.equals("true")) return true;
+            if (text.equals("false")) return false;
+            problem(key, "expected true or false");
+            return null;
         }
 
         Integer integer(String key, int min, int max) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.assay.agent.config.AgentConfig;
 import io.assay.agent.detect.HostDetector;
 import io.assay.agent.detect.Detectors;
+import io.assay.agent.exec.ExecEvents;
 import io.assay.agent.report.AgentInfo;
 import io.assay.agent.report.WindowAssembler;
 import io.assay.agent.sample.CpuSampler;
@@ -36,6 +37,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,6 +129,7 @@ public final class AgentDaemon implements AutoCloseable {
                     () -> watch.get() == null ? Map.of() : watch.get().shedState()));
             SampleTicks ticks = new SampleTicks(sample, metrics.cycles());
             schedule.every(SAMPLE, config.sampleInterval(), config.sampleInterval(), ticks);
+            watchExecs(config, detector, sample, daemon);
             schedule.every(SHIP, SHIP_PERIOD, Duration.ZERO, new ShipJob(shipper, metrics.ships()));
             schedule.every(PURGE, Duration.ofDays(1), Duration.ofMinutes(1),
                     new PurgeJob(spool, clock, config.spoolRetentionAcked()));
@@ -141,6 +144,27 @@ public final class AgentDaemon implements AutoCloseable {
         } catch (RuntimeException e) {
             daemon.close();
             throw e;
+        }
+    }
+
+    /**
+     * Exec events ({@code exec.events}): new programs are looked at on exec by the sample job's
+     * detector; where the kernel refuses, every report says the agent samples only.
+     */
+    private static void watchExecs(AgentConfig config, HostDetector detector, SampleJob sample, AgentDaemon daemon) {
+        if (!config.execEvents()) {
+            detector.noteEachWindow(() -> List.of("exec events off (exec.events = false); new processes are seen at the next sample"));
+            return;
+        }
+        try {
+            ExecEvents events = daemon.own(ExecEvents.start(ExecEvents.Settings.defaults(), sample::lookAtNew));
+            detector.noteEachWindow(events::windowNotes);
+            log.info("host {}: exec events on: new programs are looked at on exec", daemon.hostId);
+        } catch (ExecEvents.ExecEventsException e) {
+            String note = "exec events unavailable: " + e.getMessage() + "; sampling only";
+            detector.noteEachWindow(() -> List.of(note));
+            log.warn("host {}: {} (new processes are seen at the next sample, every {})", daemon.hostId, note,
+                    config.sampleInterval());
         }
     }
 

@@ -3,6 +3,7 @@ package io.assay.agent.detect;
 import io.assay.protocol.Finding;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Judges a host over one report window. The agent calls {@link #observe} on every sample tick
@@ -21,6 +22,19 @@ public interface Detector extends AutoCloseable {
      *     (signature hits); empty when there are none
      */
     List<Finding> observe(Instant now);
+
+    /**
+     * Looks at processes that exec'd a moment ago, between ticks (the exec events' look): the same
+     * sources and judge as {@link #observe}, for these processes only. Never called concurrently
+     * with {@link #observe} or {@link #closeWindow}.
+     *
+     * @param pids process ids (thread-group ids); those gone by now are skipped
+     * @return findings first seen now that alone make the window {@code MINING}; empty when there
+     *     are none, and always from a detector that does not look between ticks
+     */
+    default List<Finding> observeNew(Instant now, Set<Integer> pids) {
+        return List.of();
+    }
 
     /** Ends the current window: its verdict, findings and notes. The next window starts empty. */
     Assessment closeWindow(Instant now);

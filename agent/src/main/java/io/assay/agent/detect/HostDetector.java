@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The detector for a Linux host, wired one way: {@link HostSources} read the host (under injectable
@@ -24,8 +25,9 @@ import java.util.Set;
  * findings and a verdict, with its state in one {@link Window}. This class only passes data along,
  * and reloads rules and allowlist between windows.
  *
- * <p>Confined to one thread (the agent's sampling thread). Never throws for host state:
- * {@link #observe} and {@link #closeWindow} degrade the window instead.
+ * <p>Used by one thread at a time (the agent's sampling thread, or the exec-event thread while it
+ * holds the sample job's lock: see {@code SampleJob}). Never throws for host state:
+ * {@link #observe}, {@link #observeNew} and {@link #closeWindow} degrade the window instead.
  */
 public final class HostDetector implements Detector {
     /** Filesystem roots; tests point them at recorded trees. */
@@ -42,6 +44,7 @@ public final class HostDetector implements Detector {
     private final List<SourceNote> errors = new ArrayList<>();
     private Judge judge;
     private String activeRulesHash;
+    private Supplier<List<String>> windowNotes = List::of;
 
     public HostDetector(Roots roots, RuleSource source) {
         this(roots, source, HardwareSources.Settings.system());
@@ -118,6 +121,25 @@ public final class HostDetector implements Detector {
         }
     }
 
+    @Override
+    public List<Finding> observeNew(Instant now, Set<Integer> pids) {
+        try {
+            return judge.observeNew(window, sources.readNew(now, pids));
+        } catch (RuntimeException e) {
+            errors.add(SourceNote.degrading("detector error while looking at new processes: " + e
+                    + "; this window's evidence is incomplete"));
+            return List.of();
+        }
+    }
+
+    /**
+     * Adds informational notes to every window from now on, asked for at each close (the exec
+     * events say there whether they work and what they could not look at). Replaces an earlier one.
+     */
+    public void noteEachWindow(Supplier<List<String>> notes) {
+        this.windowNotes = java.util.Objects.requireNonNull(notes, "notes");
+    }
+
     /** Payload bytes the traffic samples saw, and connections sampled, since start (the bench's cost figures). */
     public long wireBytesSeen() {
         return sources.wireBytesSeen();
@@ -155,6 +177,7 @@ public final class HostDetector implements Detector {
             List<SourceNote> notes = new ArrayList<>(errors);
             notes.addAll(sources.closeWindow());
             for (String n : source.notes()) notes.add(SourceNote.informational(n));
+            for (String n : windowNotes.get()) notes.add(SourceNote.informational(n));
             Map<Integer, String> names = new HashMap<>();
             for (ProcessSnapshot s : sources.lastListing().processes()) names.put(s.pid(), s.comm());
             Hardware hw = hardware.closeWindow(names);

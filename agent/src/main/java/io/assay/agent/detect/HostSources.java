@@ -63,6 +63,8 @@ public final class HostSources implements AutoCloseable {
     private final Map<String, String> configTexts = new HashMap<>();
     private final Set<Integer> hiddenPids = new TreeSet<>();
     private int lastPidMax = 32768;
+    /** The latest tick's host state; exec looks carry it (the judge reads no host state from them). */
+    private HostProbe.HostState lastHost = new HostProbe.HostState(Optional.empty(), 0, 0, 0, 0, false, "", false, "", 32768);
     private ProcessListing lastListing = ProcessListing.NONE;
     private HostProbe.TcpTable lastTcp = new HostProbe.TcpTable(List.of(), false);
     private List<ProcessSnapshot> lastSnaps = List.of();
@@ -151,6 +153,7 @@ public final class HostSources implements AutoCloseable {
         List<SourceNote> notes = new ArrayList<>();
         scanner.startCycle(th.exeScanBudgetBytes());
         HostProbe.HostState host = probe.read();
+        lastHost = host;
         lastPidMax = host.pidMax();
         if (host.cpu().isEmpty()) {
             notes.add(SourceNote.degrading("cannot read " + roots.proc().resolve("stat") + ": hidden CPU cannot be measured"));
@@ -215,6 +218,42 @@ public final class HostSources implements AutoCloseable {
         }
         lastConns = conns;
         return new Tick(now, host, snaps, conns, scans, configs, notes);
+    }
+
+    /**
+     * Reads just the processes {@code pids} (they exec'd a moment ago: the exec events' look), with
+     * their connections, executables and config candidates, as {@link #read} reads every process.
+     * A process that exec'd is a new program under an old key, so its executable is scanned again.
+     * Host state is not read again ({@code host} is the latest tick's), nor are processes listed;
+     * pids gone by now are skipped. The executable read budget is a quarter of a tick's, per look.
+     */
+    public Tick readNew(Instant now, Set<Integer> pids) {
+        List<SourceNote> notes = new ArrayList<>();
+        scanner.startCycle(rules.thresholds().exeScanBudgetBytes() / 4);
+        List<ProcessSnapshot> snaps = new ArrayList<>();
+        for (int pid : new TreeSet<>(pids)) {
+            if (pid == selfPid) continue;
+            table.read(pid).ifPresent(snaps::add);
+        }
+        Map<Integer, List<ProcParsers.TcpConnection>> conns = new HashMap<>();
+        List<Tick.ExeScan> scans = new ArrayList<>();
+        List<Tick.ConfigFile> configs = new ArrayList<>();
+        if (!snaps.isEmpty()) {
+            Map<Long, Integer> inodeOwner = new HashMap<>();
+            for (ProcessSnapshot s : snaps) for (long ino : s.socketInodes()) inodeOwner.put(ino, s.pid());
+            if (!inodeOwner.isEmpty()) {
+                for (ProcParsers.TcpConnection c : probe.readTcp().connections()) {
+                    Integer owner = inodeOwner.get(c.inode());
+                    if (owner != null && c.inode() != 0) conns.computeIfAbsent(owner, k -> new ArrayList<>()).add(c);
+                }
+            }
+            for (ProcessSnapshot s : snaps) {
+                exeDone.remove(s.key());
+                scanExe(s, notes).ifPresent(scans::add);
+                for (Path cfg : configCandidates(s)) readConfig(s, cfg).ifPresent(configs::add);
+            }
+        }
+        return new Tick(now, lastHost, snaps, conns, scans, configs, notes);
     }
 
     /**

@@ -79,7 +79,9 @@
  * io.assay.agent.detect.HostDetector} only passes data between them.
  *
  * <p>The allowlist lowers behaviour findings of matching processes (kept with the reason), never
- * signatures. Signatures are returned by {@link io.assay.agent.detect.Detector#observe} the first
- * time they are seen, so the agent ships a {@code MINING} report at once.
+ * signatures. Signatures are returned by {@link io.assay.agent.detect.Detector#observe} (and by
+ * {@link io.assay.agent.detect.Detector#observeNew}, the look at just-exec'd processes between ticks
+ * that the kernel's exec events trigger) the first time they are seen, so the agent ships a
+ * {@code MINING} report at once.
  */
 package io.assay.agent.detect;

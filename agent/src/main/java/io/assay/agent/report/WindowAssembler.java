@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -97,6 +98,23 @@ public final class WindowAssembler {
         List<Finding> urgent = observe(now);
         addProcesses(procs.get());
         return closeIfDue(now, urgent);
+    }
+
+    /**
+     * Asks the detector to look at processes that exec'd a moment ago (between ticks) and closes the
+     * window at once when that look found urgent findings, as a tick does; the window is not closed
+     * for being due (ticks do that). Adds no samples to the window.
+     */
+    public TickResult lookAtNew(Instant now, Set<Integer> pids) {
+        List<Finding> urgent;
+        try {
+            urgent = detector.observeNew(now, pids);
+        } catch (RuntimeException e) {
+            failures.merge("detector: " + e, 1, Integer::sum);
+            urgent = List.of();
+        }
+        if (urgent.isEmpty()) return new TickResult(urgent, java.util.Optional.empty());
+        return new TickResult(urgent, java.util.Optional.of(close(now)));
     }
 
     private TickResult closeIfDue(Instant now, List<Finding> urgent) {

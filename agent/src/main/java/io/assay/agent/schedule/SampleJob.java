@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,12 +68,26 @@ public final class SampleJob implements Runnable {
     }
 
     @Override
-    public void run() {
+    public synchronized void run() {
         Instant now = clock.instant();
-        WindowAssembler.TickResult result = assembler.tick(now, cpu.sample(), processes::sample);
+        handle(assembler.tick(now, cpu.sample(), processes::sample), "");
+    }
+
+    /**
+     * Looks at processes that exec'd a moment ago, out of the tick cycle (called by the exec-event
+     * thread): the detector judges just these processes, and a signature closes the window, spools
+     * it and ships it at once, exactly as on a tick. Holds this job's lock, so a look and a tick
+     * never overlap and the detector and window stay confined to one thread at a time.
+     */
+    public synchronized void lookAtNew(Set<Integer> pids) {
+        if (pids.isEmpty()) return;
+        handle(assembler.lookAtNew(clock.instant(), pids), " (on exec)");
+    }
+
+    private void handle(WindowAssembler.TickResult result, String how) {
         if (!result.urgentFindings().isEmpty()) {
-            log.warn("host {}: signature finding(s) {}; closing the window now and shipping at once", hostId,
-                    result.urgentFindings().stream().map(f -> f.ruleId() + " pid " + f.pid()).collect(Collectors.joining(", ")));
+            log.warn("host {}: signature finding(s) {}{}; closing the window now and shipping at once", hostId,
+                    result.urgentFindings().stream().map(f -> f.ruleId() + " pid " + f.pid()).collect(Collectors.joining(", ")), how);
         }
         if (result.closed().isEmpty()) return;
         ReportDraft draft = result.closed().get();
@@ -111,7 +126,7 @@ public final class SampleJob implements Runnable {
     }
 
     /** Windows held in memory because the spool cannot be written (for tests and status). */
-    int heldCount() {
+    synchronized int heldCount() {
         return held.size();
     }
 

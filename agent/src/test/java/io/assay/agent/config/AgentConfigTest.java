@@ -166,7 +166,7 @@ class AgentConfigTest {
         assertThat(c).isEqualTo(new AgentConfig("https://collector.example:8443", c.stateDir(), c.sampleInterval(),
                 c.reportWindow(), c.reportTopProcesses(), c.spoolMaxReports(), c.spoolRetentionAcked(), c.shipBatchSize(),
                 c.shipBackoffMin(), c.shipBackoffMax(), c.shipTimeout(), c.hashMaxBytesPerCycle(), c.spoolMaxBytes(),
-                c.watchMaxRssBytes(), c.watchMaxCpuPercent(), c.metricsListen(), c.watchInterval()));
+                c.watchMaxRssBytes(), c.watchMaxCpuPercent(), c.metricsListen(), c.watchInterval(), true));
         assertThat(c.summary()).contains("sample=10s").contains("hashBudget=64MiB/cycle");
     }
 

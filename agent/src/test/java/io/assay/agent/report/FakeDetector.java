@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 
 /** A {@link Detector} whose answers the test sets: urgent findings per tick and the window's assessment. */
 public final class FakeDetector implements Detector {
@@ -18,9 +19,10 @@ public final class FakeDetector implements Detector {
     private Assessment assessment = new Assessment(Verdict.CLEAN, List.of(), List.of());
     public final List<Instant> observed = new ArrayList<>();
     public final List<Instant> closed = new ArrayList<>();
+    public final List<Set<Integer>> lookedAt = new ArrayList<>();
     public RuntimeException failObserve;
 
-    /** The next observe() returns {@code findings}. */
+    /** The next observe() or observeNew() returns {@code findings}. */
     public FakeDetector urgentNext(List<Finding> findings) {
         urgent.add(findings);
         return this;
@@ -35,6 +37,13 @@ public final class FakeDetector implements Detector {
     public List<Finding> observe(Instant now) {
         observed.add(now);
         if (failObserve != null) throw failObserve;
+        List<Finding> f = urgent.poll();
+        return f == null ? List.of() : f;
+    }
+
+    @Override
+    public List<Finding> observeNew(Instant now, Set<Integer> pids) {
+        lookedAt.add(Set.copyOf(pids));
         List<Finding> f = urgent.poll();
         return f == null ? List.of() : f;
     }

@@ -49,6 +49,16 @@ final class AgentProcess implements AutoCloseable {
         return new AgentProcess(p, log);
     }
 
+    /** As {@link #start}, run through {@code wrapper} (e.g. {@code unshare --user}), which execs the agent's JVM. */
+    static AgentProcess startWrapped(Path log, List<String> wrapper, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(wrapper);
+        List<String> run = new ArrayList<>(List.of("run"));
+        run.addAll(List.of(args));
+        cmd.addAll(command(run.toArray(String[]::new)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new AgentProcess(p, log);
+    }
+
     /** {@code assay-agent enroll} with an enrollment token; returns the host id the collector gave. */
     static String enroll(Path workDir, java.net.URI server, String token, Path stateDir)
             throws IOException, InterruptedException {

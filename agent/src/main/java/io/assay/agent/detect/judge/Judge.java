@@ -81,8 +81,9 @@ public final class Judge {
                 t.intervals++;
                 if (share >= th.cpuSustainedPercent()) t.busyIntervals++;
                 t.lastShare = share;
-            } else if (isNew && w.prevAt != null && startedAfter(s, w.prevAt, boot)) {
-                visible += s.cpuTicks() + s.childTicks(); // born in this interval: all its time is in it
+            } else if ((isNew || t.prevTicks < 0) && w.prevAt != null && startedAfter(s, w.prevAt, boot)) {
+                // born in this interval (first seen now, or by an exec look since the last tick): all its time is in it
+                visible += s.cpuTicks() + s.childTicks();
             }
             t.prevTicks = s.cpuTicks();
             t.prevChildTicks = s.childTicks();
@@ -117,6 +118,54 @@ public final class Judge {
         w.prevCpu = tick.host().cpu();
         analyseHost(w, tick.host(), now);
         w.prevAt = now;
+        return fresh(w);
+    }
+
+    /**
+     * Adds a look at processes that exec'd a moment ago (the exec events' out-of-cycle look, read by
+     * the same sources as a tick but for these processes only): their static findings, executable,
+     * configuration files and connections are judged exactly as on a tick. It is not a tick: CPU
+     * shares, the host's accounting and the window's cycle are left to the periodic ticks (a process
+     * seen here first has its CPU counted from the next tick on, all of it when it started after the
+     * previous tick). A process already known under the same key that now runs another program or
+     * command line (it exec'd) is judged afresh: the old program's static findings do not carry over.
+     * The processes count as seen in the current cycle, so they are in question and outlive a window
+     * that closes before the next tick.
+     *
+     * @return signature findings first seen now: alone they make the window {@code MINING}
+     */
+    public List<Finding> observeNew(Window w, Tick look) {
+        Instant now = look.at();
+        for (SourceNote n : look.notes()) note(w, n);
+        for (ProcessSnapshot s : look.processes()) {
+            Window.Proc t = w.procs.get(s.key());
+            if (t == null) {
+                t = new Window.Proc(s);
+                w.procs.put(s.key(), t);
+            } else if (!t.snap.exePath().equals(s.exePath()) || !t.snap.cmdline().equals(s.cmdline())) {
+                t.analysed = false;
+                t.sticky.clear();
+                t.exeSha = "";
+            }
+            t.snap = s;
+            t.lastCycle = w.cycle;
+            for (Finding f : t.sticky) w.findings.putIfAbsent(key(f, s.key()), f);
+            if (!t.analysed) {
+                analyseStatic(w, t, now);
+                t.analysed = true;
+            }
+        }
+        for (Tick.ExeScan e : look.exeScans()) {
+            Window.Proc t = w.procs.get(e.process());
+            if (t != null) judgeExe(w, t, e, now);
+        }
+        for (ProcessSnapshot s : look.processes()) {
+            analyseDynamic(w, w.procs.get(s.key()), look.connections().getOrDefault(s.pid(), List.of()), now);
+        }
+        for (Tick.ConfigFile c : look.configs()) {
+            Window.Proc t = w.procs.get(c.process());
+            if (t != null) judgeConfig(w, t, c, !look.connections().getOrDefault(c.process().pid(), List.of()).isEmpty(), now);
+        }
         return fresh(w);
     }
 
