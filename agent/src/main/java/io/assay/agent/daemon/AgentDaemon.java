@@ -105,7 +105,7 @@ public final class AgentDaemon implements AutoCloseable {
             log.info("host {}: assay-agent {} starting (start #{} on this spool, {} report(s) waiting); {}",
                     enrollment.hostId(), agent.version(), spool.status().starts(), spool.depth(),
                     config.withServerUrl(server).summary());
-            OkHttpClient http = HttpClients.create(config.shipTimeout(), CollectorTrust.readPinned(state.root()));
+            OkHttpClient http = HttpClients.create(config.shipTimeout(), CollectorTrust.readPinned(state.root()), server);
             daemon.resources.push(() -> HttpClients.close(http));
             Shipper shipper = new Shipper(http, server, enrollment.hostId(), enrollment.hostToken(), spool,
                     config.shipBatchSize(), new Backoff(config.shipBackoffMin(), config.shipBackoffMax(), new SecureRandom()),
