@@ -11,8 +11,8 @@ import io.assay.agent.sample.CpuSampler;
 import io.assay.agent.sample.ExecutableHasher;
 import io.assay.agent.sample.ProcessSampler;
 import io.assay.agent.sample.UserNames;
+import io.assay.agent.schedule.ExecutorSchedule;
 import io.assay.agent.schedule.PurgeJob;
-import io.assay.agent.schedule.QuartzSchedule;
 import io.assay.agent.schedule.SampleJob;
 import io.assay.agent.schedule.Schedule;
 import io.assay.agent.schedule.ShipJob;
@@ -113,7 +113,7 @@ public final class AgentDaemon implements AutoCloseable {
 
             WindowAssembler assembler = new WindowAssembler(detector, new ExecutableHasher(config.hashMaxBytesPerCycle()),
                     agent, config.reportWindow(), config.reportTopProcesses(), clock.instant());
-            Schedule schedule = new QuartzSchedule(2, clock);
+            Schedule schedule = new ExecutorSchedule(2);
             SampleJob sample = new SampleJob(clock, new CpuSampler(HostDetector.Roots.system().proc()),
                     new ProcessSampler(detector::lastListing, new UserNames()), assembler, spool, enrollment.hostId(), signer,
                     () -> {
