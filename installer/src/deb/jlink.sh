@@ -8,9 +8,12 @@
 # Modules, and who needs them (the agent's and the server's shaded jars, checked with
 # `jdeps --print-module-deps --ignore-missing-deps --multi-release 17`):
 #   java.base, java.sql, java.logging    everything; SQLite and PostgreSQL JDBC
-#   java.desktop                         Quartz sets job properties through java.beans
-#   java.management, java.naming, java.rmi  Quartz and HikariCP (JMX, JNDI lookups they link to)
-#   java.compiler                        referenced by Quartz's class loading helpers
+#   java.desktop                         java.beans; it was Quartz's, which the agent no longer uses
+#   java.management, java.naming, java.rmi  HikariCP (JMX, JNDI lookups it links to); the agent's
+#                                        memory scan reads its own thread CPU time through JMX
+#   java.compiler                        it was referenced by Quartz's class loading helpers
+# TODO(footprint): check java.desktop and java.compiler against the server jar with jdeps and drop
+# them if nothing needs them any more.
 #   java.net.http, java.security.jgss    the PostgreSQL driver (GSS auth), the server's clients
 #   jdk.httpserver                       the collector's HTTP server
 #   jdk.unsupported                      sun.misc.Unsafe for Gson, JNA and OkHttp's Okio

@@ -34,6 +34,7 @@ class DebPackageTest {
                 .contains("./etc/assay/agent.conf")
                 .contains("./opt/assay/runtime/bin/java")
                 .contains("./opt/assay/lib/assay-agent.jar")
+                .contains("./opt/assay/lib/assay-agent.classlist")
                 .contains("./usr/bin/assay-agent -> /opt/assay/bin/assay-agent");
         Result info = run("dpkg-deb", "-I", AGENT_DEB.toString());
         assertThat(info.output).contains("Package: assay-agent").contains("Architecture: amd64").doesNotContain("[[");
@@ -61,6 +62,18 @@ class DebPackageTest {
         assertThat(version.output).startsWith("assay-agent ");
         Result home = run(java.toString(), "-XshowSettings:properties", "-version");
         assertThat(home.output).contains("java.home = " + root.resolve("opt/assay/runtime"));
+        // postinst built the class-data archive for this runtime and jar: -Xshare:on refuses to start
+        // with an archive it cannot map, and the launcher picks it up.
+        Path archive = root.resolve("var/cache/assay/assay-agent.jsa");
+        assertThat(archive).as(Files.readString(root.resolve("var/cache/assay/cds-dump.log"))).isRegularFile();
+        Result shared = run(java.toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-Xmx32m", "-XX:+UseSerialGC",
+                "-Xlog:class+load=info", "-cp", root.resolve("opt/assay/lib/assay-agent.jar").toString(),
+                "io.assay.agent.cli.Launcher", "--version");
+        assertThat(shared.exit).as(shared.output).isZero();
+        assertThat(shared.output).contains("io.assay.agent.cli.Launcher source: shared objects file");
+        Result launched = runWith(List.of("ASSAY_JAVA=", "ASSAY_CDS_ARCHIVE=" + archive),
+                root.resolve("opt/assay/bin/assay-agent").toString(), "--version");
+        assertThat(launched.exit).as(launched.output).isZero();
 
         // The operator's state and edited config survive removal; purge deletes them.
         Files.writeString(root.resolve("var/lib/assay/host.key"), "evidence");
@@ -68,6 +81,7 @@ class DebPackageTest {
         Result remove = dpkg(root, "-r", "assay-agent");
         assertThat(remove.exit).as(remove.output).isZero();
         assertThat(root.resolve("opt/assay/lib/assay-agent.jar")).doesNotExist();
+        assertThat(root.resolve("var/cache/assay")).as("the archive goes with the jar").doesNotExist();
         assertThat(root.resolve("var/lib/assay/host.key")).hasContent("evidence");
         assertThat(root.resolve("etc/assay/agent.conf")).as("a conffile stays until purge").exists();
         Result purge = dpkg(root, "-P", "assay-agent");

@@ -1,11 +1,6 @@
 package io.assay.agent.cli;
 
-import io.assay.agent.config.ConfigException;
-import io.assay.agent.enroll.EnrollException;
 import io.assay.agent.report.AgentInfo;
-import io.assay.agent.spool.SpoolException;
-import io.assay.agent.state.NotEnrolledException;
-import io.assay.agent.state.StateException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +8,8 @@ import picocli.CommandLine.Command;
 /**
  * {@code assay-agent}: the host daemon's command line. Expected failures print one paragraph
  * (what, why, what to do) and exit with a meaningful code (see {@link ExitCodes}); only bugs
- * print a stack trace.
+ * print a stack trace. {@link Launcher} is the jar's entry point; it hands every command line but
+ * the daemon's to {@link #execute}.
  */
 @Command(name = "assay-agent",
         mixinStandardHelpOptions = true,
@@ -34,11 +30,7 @@ public final class AgentMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    public static void main(String[] args) {
-        System.exit(execute(args));
-    }
-
-    /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
+    /** Runs the command line and returns its exit code ({@link Launcher#main} exits with it; tests call it directly). */
     public static int execute(String... args) {
         return commandLine().execute(args);
     }
@@ -49,7 +41,7 @@ public final class AgentMain implements Runnable {
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             int code = exitCodeOf(e);
-            if (code == ExitCodes.FAILURE && !isExpected(e)) {
+            if (code == ExitCodes.FAILURE && !ExitCodes.isExpected(e)) {
                 e.printStackTrace(err);
             } else {
                 err.println(e.getMessage());
@@ -61,15 +53,7 @@ public final class AgentMain implements Runnable {
     }
 
     static int exitCodeOf(Throwable e) {
-        if (e instanceof ConfigException) return ExitCodes.USAGE;
-        if (e instanceof NotEnrolledException) return ExitCodes.NOT_ENROLLED;
-        if (e instanceof EnrollException ee) return ee.isUsage() ? ExitCodes.USAGE : ExitCodes.FAILURE;
-        if (e instanceof CommandLine.ParameterException) return ExitCodes.USAGE;
-        return ExitCodes.FAILURE;
-    }
-
-    private static boolean isExpected(Throwable e) {
-        return e instanceof EnrollException || e instanceof StateException || e instanceof SpoolException;
+        return e instanceof CommandLine.ParameterException ? ExitCodes.USAGE : ExitCodes.of(e);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -15,7 +16,13 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code assay-agent run}: the daemon, until SIGTERM. */
+/**
+ * {@code assay-agent run}: the daemon, until SIGTERM. The daemon reads its own flags
+ * ({@link #parsePlain}) so that picocli, which the other commands use, is never loaded into the
+ * long-running process: measured, picocli put 180 classes and their reflection into the daemon to
+ * read five flags once (README "Footprint"). Everything but a well-formed run of these five flags
+ * ({@code --help}, a typo, a missing value) goes to picocli, so help and errors stay as they were.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the agent until stopped (SIGTERM/Ctrl-C): sample, judge, sign, spool and ship reports."
                 + " Flags override the configuration file.")
@@ -36,6 +43,42 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--report-window", paramLabel = "DURATION", description = "Overrides report.window, e.g. 3s")
     String reportWindow;
+
+    /**
+     * {@code run}'s flags read without picocli: {@code --name value} or {@code --name=value}, each at
+     * most once. Empty when {@code args} is not such a {@code run} command line; picocli then
+     * handles it (and reports what is wrong with it).
+     */
+    static Optional<RunCommand> parsePlain(String[] args) {
+        if (args.length == 0 || !args[0].equals("run")) return Optional.empty();
+        RunCommand cmd = new RunCommand();
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            int eq = arg.indexOf('=');
+            String name = eq > 0 ? arg.substring(0, eq) : arg;
+            String value;
+            if (eq > 0) {
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.length && !args[i + 1].startsWith("-") && !args[i + 1].startsWith("@")) {
+                value = args[++i]; // picocli would read "-x" or "@file" differently: leave those to it
+            } else {
+                return Optional.empty();
+            }
+            if (seen.put(name, value) != null) return Optional.empty();
+            switch (name) {
+                case "--config" -> cmd.config = Path.of(value);
+                case "--state-dir" -> cmd.stateDir = value;
+                case "--server" -> cmd.server = value;
+                case "--sample-interval" -> cmd.sampleInterval = value;
+                case "--report-window" -> cmd.reportWindow = value;
+                default -> {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.of(cmd);
+    }
 
     @Override
     public Integer call() throws InterruptedException {

@@ -12,8 +12,8 @@ import io.assay.agent.sample.CpuSampler;
 import io.assay.agent.sample.ExecutableHasher;
 import io.assay.agent.sample.ProcessSampler;
 import io.assay.agent.sample.UserNames;
+import io.assay.agent.schedule.ExecutorSchedule;
 import io.assay.agent.schedule.PurgeJob;
-import io.assay.agent.schedule.QuartzSchedule;
 import io.assay.agent.schedule.SampleJob;
 import io.assay.agent.schedule.Schedule;
 import io.assay.agent.schedule.ShipJob;
@@ -109,7 +109,7 @@ public final class AgentDaemon implements AutoCloseable {
             log.info("host {}: assay-agent {} starting (start #{} on this spool, {} report(s) waiting); {}",
                     enrollment.hostId(), agent.version(), spool.status().starts(), spool.depth(),
                     config.withServerUrl(server).summary());
-            OkHttpClient http = HttpClients.create(config.shipTimeout(), CollectorTrust.readPinned(state.root()));
+            OkHttpClient http = HttpClients.create(config.shipTimeout(), CollectorTrust.readPinned(state.root()), server);
             daemon.resources.push(() -> HttpClients.close(http));
             Shipper shipper = new Shipper(http, server, enrollment.hostId(), enrollment.hostToken(), spool,
                     config.shipBatchSize(), new Backoff(config.shipBackoffMin(), config.shipBackoffMax(), new SecureRandom()),
@@ -117,7 +117,7 @@ public final class AgentDaemon implements AutoCloseable {
 
             WindowAssembler assembler = new WindowAssembler(detector, new ExecutableHasher(config.hashMaxBytesPerCycle()),
                     agent, config.reportWindow(), config.reportTopProcesses(), clock.instant());
-            Schedule schedule = new QuartzSchedule(2, clock);
+            Schedule schedule = new ExecutorSchedule(2);
             SampleJob sample = new SampleJob(clock, new CpuSampler(HostDetector.Roots.system().proc()),
                     new ProcessSampler(detector::lastListing, new UserNames()), assembler, spool, enrollment.hostId(), signer,
                     () -> {

@@ -4,10 +4,13 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.ConnectionSpec;
 import okhttp3.OkHttpClient;
 
 /** The agent's one OkHttp configuration: every phase of a call bounded by {@code ship.timeout}; the pinned collector CA. */
@@ -34,6 +37,10 @@ public final class HttpClients {
                 throw new IllegalStateException("TLS is not available in this JVM", e);
             }
         }
+        return bounded(b, timeout);
+    }
+
+    private static OkHttpClient bounded(OkHttpClient.Builder b, Duration timeout) {
         return b
                 .connectTimeout(timeout)
                 .readTimeout(timeout)
@@ -41,6 +48,17 @@ public final class HttpClients {
                 .callTimeout(timeout.multipliedBy(2))
                 .retryOnConnectionFailure(false) // the shipper retries with backoff; no hidden retries
                 .build();
+    }
+
+    /**
+     * The client for one collector: as {@link #create(Duration, Optional)} for an https
+     * {@code collectorUrl}; for http, a cleartext-only client. OkHttp builds the JVM's default trust
+     * manager (the whole system CA list) for any client that may speak TLS; measured, that put about
+     * 150 TLS and X.509 classes and the parsed CA list into a daemon that only ever spoke http.
+     */
+    public static OkHttpClient create(Duration timeout, Optional<X509Certificate> pinnedCa, String collectorUrl) {
+        if (collectorUrl.toLowerCase(Locale.ROOT).startsWith("https:")) return create(timeout, pinnedCa);
+        return bounded(new OkHttpClient.Builder().connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)), timeout);
     }
 
     /** Releases the client's threads and pooled connections. */

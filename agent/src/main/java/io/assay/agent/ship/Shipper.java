@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * problem as the spool's last error, logs it once per distinct problem (no stack trace), and
  * backs off; 429/503 honour {@code Retry-After}; network errors back off with jitter.
  *
- * <p>Confined to the shipping job's thread (Quartz runs it non-concurrently), except
+ * <p>Confined to the shipping job's thread (the schedule never runs it concurrently), except
  * {@link #expedite()}, which any thread may call.
  */
 public final class Shipper {

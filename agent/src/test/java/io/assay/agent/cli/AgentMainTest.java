@@ -174,4 +174,62 @@ class AgentMainTest {
         assertThat(new StateDir(dir).isEnrolled()).isFalse();
         assertThat(dir.resolve("host.key")).doesNotExist();
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "run --config /etc/assay/agent.conf --state-dir /var/lib/assay", // the systemd unit's
+        "run --server=http://127.0.0.1:8440 --state-dir s --sample-interval 1s --report-window 10s",
+        "run",
+    })
+    void theDaemonReadsItsFlagsWithoutPicocliAsPicocliWould(String line) {
+        String[] args = line.split(" ");
+        RunCommand plain = RunCommand.parsePlain(args).orElseThrow();
+        RunCommand picocli = (RunCommand) AgentMain.commandLine().parseArgs(args).subcommand().commandSpec().userObject();
+        assertThat(plain).usingRecursiveComparison().isEqualTo(picocli);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "run --help", "run -h", "run --version", "run --server", "run --server --state-dir x", "run --bogus 1",
+        "run --server a --server b", "run @args.txt", "run --state-dir @args.txt", "status", "enroll --server x",
+    })
+    void everyOtherCommandLineGoesToPicocli(String line) {
+        assertThat(RunCommand.parsePlain(line.split(" "))).isEmpty();
+    }
+
+    @Test
+    void theDaemonsOwnPathExitsWithTheSameCodesAndMessages() throws Exception {
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        PrintStream savedErr = System.err;
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        try {
+            Path bad = tmp.resolve("bad.conf");
+            java.nio.file.Files.writeString(bad, "sample.interval = 0s\n");
+            assertThat(Launcher.runDaemon(RunCommand.parsePlain(new String[] {"run", "--config", bad.toString()}).orElseThrow()))
+                    .isEqualTo(ExitCodes.USAGE);
+            Path conf = tmp.resolve("agent.conf");
+            java.nio.file.Files.writeString(conf, "state.dir = " + tmp.resolve("state") + "\n");
+            assertThat(Launcher.runDaemon(RunCommand.parsePlain(new String[] {"run", "--config", conf.toString()}).orElseThrow()))
+                    .isEqualTo(ExitCodes.NOT_ENROLLED);
+        } finally {
+            System.setErr(savedErr);
+        }
+        assertThat(stderr.toString(StandardCharsets.UTF_8)).contains("sample.interval").contains("not enrolled")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void theDaemonNeverLoadsPicocli() throws Exception {
+        // A real JVM on the jar's entry point: `run` up to its first failure (not enrolled), listing
+        // every class it loads. picocli would show up here through Launcher, RunCommand or ExitCodes.
+        Path conf = tmp.resolve("agent.conf");
+        java.nio.file.Files.writeString(conf, "state.dir = " + tmp.resolve("state") + "\n");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xlog:class+load=info", "-cp", System.getProperty("java.class.path"), Launcher.class.getName(),
+                "run", "--config", conf.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isEqualTo(ExitCodes.NOT_ENROLLED);
+        assertThat(out).contains("io.assay.agent.cli.RunCommand").contains("not enrolled").doesNotContain(" picocli.");
+    }
 }
