@@ -146,7 +146,7 @@ public final class BenchFleetCommand implements Callable<Integer> {
             Random rnd = new Random(42);
             FleetQuery first = new FleetQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), "", 100);
             FleetQuery filtered = new FleetQuery(Optional.of(java.util.Set.of("acme")), Optional.of("acme"),
-                    Optional.of("site=s7"), Optional.of(io.assay.protocol.Verdict.MINING), "", 100);
+                    Optional.of("site=s0"), Optional.of(io.assay.protocol.Verdict.MINING), "", 100);
             List<Long> firstNs = time(queries, () -> store.read(tx -> tx.fleet().fleetPage(first)));
             List<Long> filteredNs = time(queries, () -> store.read(tx -> tx.fleet().fleetPage(filtered)));
             List<Long> deepNs = time(queries, () -> store.read(tx -> tx.fleet().fleetPage(new FleetQuery(Optional.empty(),
@@ -177,6 +177,11 @@ public final class BenchFleetCommand implements Callable<Integer> {
             long tReport = System.nanoTime();
             ReportFormat.JSON.write(reports, pledge, sink);
             double reportS = (System.nanoTime() - tReport) / 1e9;
+            // Part of it: counting the reports the newest checkpoint lacks joins the log's tail with the report
+            // rows; here the tail is every ingested report (no sequencer runs in the bench).
+            long tTail = System.nanoTime();
+            store.read(tx -> tx.summaries().notInCheckpoint(0, t0, periodEnd));
+            double tailS = (System.nanoTime() - tTail) / 1e9;
             long peakHeap = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
             Path sample = Files.createTempFile("assay-fleet-report-", ".json");
             String head;
@@ -205,7 +210,7 @@ public final class BenchFleetCommand implements Callable<Integer> {
             out.printf("| database size | %.2f GiB |%n", dbBytes / (double) (1L << 30));
             out.printf("| fleet page, first 100 hosts + counts by verdict (%s) | p50 %s, p95 %s |%n",
                     page.hostsByVerdict(), ms(firstNs, 50), ms(firstNs, 95));
-            out.printf("| fleet page, filtered (operator, group site=s7, MINING: %d hosts) + counts | p50 %s, p95 %s |%n",
+            out.printf("| fleet page, filtered (operator, group site=s0, MINING: %d hosts) + counts | p50 %s, p95 %s |%n",
                     minePage.hosts().size(), ms(filteredNs, 50), ms(filteredNs, 95));
             out.printf("| fleet page, group site=s3 after a random cursor | p50 %s, p95 %s |%n", ms(deepNs, 50), ms(deepNs, 95));
             out.printf("| host %d-day history, random host (coverage, %d days, findings; %,d B as JSON) | p50 %s, p95 %s |%n",
@@ -214,8 +219,9 @@ public final class BenchFleetCommand implements Callable<Integer> {
                 out.printf("| host %d-day history, an ingested host | p50 %s, p95 %s |%n", days, ms(fullHistoryNs, 50),
                         ms(fullHistoryNs, 95));
             }
-            out.printf("| pledge report, all %,d hosts x %d days, JSON streamed | %.1f s, %.1f MiB written |%n", hosts, days,
-                    reportS, sink.bytes / 1048576.0);
+            out.printf("| pledge report, all %,d hosts x %d days, JSON streamed | %.1f s (of which %.1f s the log-tail count"
+                    + " over %,d unsequenced reports), %.1f MiB written |%n", hosts, days, reportS, tailS, ingested,
+                    sink.bytes / 1048576.0);
             out.printf("| heap during the report (peak used; before: %.0f MiB, -Xmx %.0f MiB) | %.0f MiB |%n",
                     heapBefore / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0, peakHeap / 1048576.0);
             out.printf("| report totals | %s |%n", head);
