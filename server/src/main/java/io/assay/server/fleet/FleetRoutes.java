@@ -118,7 +118,15 @@ public final class FleetRoutes implements RouteModule {
         int limit = (int) (long) RequestParams.optionalLong(r, "limit", 1, MAX_PAGE).orElse((long) DEFAULT_PAGE);
         FleetQuery q = new FleetQuery(scope.operators(), r.queryParam("operator"), r.queryParam("group"),
                 r.queryParam("verdict").map(FleetRoutes::verdict), r.queryParam("after").orElse(""), limit);
-        FleetPage page = store.read(tx -> tx.fleet().fleetPage(q));
+        FleetPage page = store.read(tx -> {
+            // The cursor is a position in host id order, so it still works if that host has left the filter
+            // since; one that names no host at all is a client's mistake.
+            if (!q.afterHostId().isEmpty() && tx.findHost(q.afterHostId()).isEmpty()) {
+                throw ApiException.malformed("after \"" + q.afterHostId() + "\" is not a host id;"
+                        + " pass the nextAfter of the previous page");
+            }
+            return tx.fleet().fleetPage(q);
+        });
         JsonArray items = new JsonArray();
         for (FleetRow f : page.hosts()) {
             JsonObject o = new JsonObject();
