@@ -442,8 +442,14 @@ public final class BenchFleetCommand implements Callable<Integer> {
     }
 
     private static String totals(Path json) throws IOException {
-        try (var r = Files.newBufferedReader(json)) {
-            var o = JsonParser.parseReader(r).getAsJsonObject().getAsJsonObject("totals");
+        // Streamed: the report of 100,000 hosts is tens of MB, and the bench may run in a small heap.
+        try (var r = new com.google.gson.stream.JsonReader(Files.newBufferedReader(json))) {
+            com.google.gson.JsonObject o = null;
+            r.beginObject();
+            while (r.hasNext()) {
+                if (r.nextName().equals("totals")) o = JsonParser.parseReader(r).getAsJsonObject(); else r.skipValue();
+            }
+            if (o == null) return "(no totals in the report)";
             return String.format("%d hosts, %.0f h covered, %.0f h unattested, %d hosts with mining", o.get("hosts").getAsInt(),
                     o.get("coveredSeconds").getAsDouble() / 3600, o.get("gapSeconds").getAsDouble() / 3600,
                     o.get("hostsWithMining").getAsInt());
