@@ -193,3 +193,52 @@ CREATE TABLE alert_deliveries (
 );
 
 CREATE INDEX alert_deliveries_due ON alert_deliveries (next_attempt_ms);
+
+-- Ingest-maintained summaries (issue 9: fleet page, host history and pledge reports at 100,000
+-- hosts read these, never the report rows). Written by appendReport in the transaction that
+-- stores the report; see db/sqlite/V1__schema.sql for the meaning of each column. Separate
+-- statements, no migrations framework: a database made before these existed must be recreated.
+CREATE TABLE host_stretches (
+    host_id          TEXT    NOT NULL,
+    first_seq        BIGINT  NOT NULL,
+    last_seq         BIGINT  NOT NULL,
+    from_ms          BIGINT  NOT NULL,
+    to_ms            BIGINT  NOT NULL,
+    verdict          TEXT    NOT NULL,
+    agent_started_ms BIGINT  NOT NULL,
+    PRIMARY KEY (host_id, first_seq)
+);
+
+CREATE TABLE host_days (
+    host_id        TEXT              NOT NULL,
+    day_ms         BIGINT            NOT NULL,
+    first_seq      BIGINT            NOT NULL,
+    last_seq       BIGINT            NOT NULL,
+    reports        BIGINT            NOT NULL,
+    energy_joules  DOUBLE PRECISION  NOT NULL,
+    energy_reports BIGINT            NOT NULL,
+    PRIMARY KEY (host_id, day_ms)
+);
+
+CREATE TABLE host_findings (
+    host_id     TEXT    NOT NULL,
+    finding_key TEXT    NOT NULL,
+    first_seq   BIGINT  NOT NULL,
+    last_seq    BIGINT  NOT NULL,
+    reports     BIGINT  NOT NULL,
+    from_ms     BIGINT  NOT NULL,
+    to_ms       BIGINT  NOT NULL,
+    rule_id     TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,
+    summary     TEXT    NOT NULL,
+    evidence    TEXT    NOT NULL,
+    PRIMARY KEY (host_id, finding_key, first_seq)
+);
+
+CREATE TABLE host_groups (
+    grp      TEXT NOT NULL,
+    host_id  TEXT NOT NULL,
+    PRIMARY KEY (grp, host_id)
+);
+
+CREATE INDEX hosts_by_verdict ON hosts (last_verdict, host_id);

@@ -185,3 +185,62 @@ CREATE TABLE alert_deliveries (
 );
 
 CREATE INDEX alert_deliveries_due ON alert_deliveries (next_attempt_ms);
+
+-- Ingest-maintained summaries (issue 9). The fleet page, a host's history and pledge reports at
+-- 100,000 hosts read these, never the report rows; appendReport writes them in the transaction
+-- that stores the report. Separate statements, no migrations framework: a database made before
+-- these existed must be recreated.
+--
+-- host_stretches: a host's covered time as merged stretches. A report joins the host's latest
+-- stretch when it continues it (seq = last_seq + 1, same verdict and agent run, window starting
+-- no earlier than the stretch and at most the coverage slack after its end); otherwise it starts a
+-- new one. Coverage computed over stretches equals coverage over the reports (a healthy host-month
+-- is one row).
+CREATE TABLE host_stretches (
+    host_id          TEXT    NOT NULL,
+    first_seq        INTEGER NOT NULL,
+    last_seq         INTEGER NOT NULL,
+    from_ms          INTEGER NOT NULL,          -- window start of the first report
+    to_ms            INTEGER NOT NULL,          -- latest window end of its reports
+    verdict          TEXT    NOT NULL,
+    agent_started_ms INTEGER NOT NULL,
+    PRIMARY KEY (host_id, first_seq)
+);
+
+-- host_days: per host and UTC day of the window start: the reports' seq range, count and energy.
+CREATE TABLE host_days (
+    host_id        TEXT    NOT NULL,
+    day_ms         INTEGER NOT NULL,            -- UTC midnight
+    first_seq      INTEGER NOT NULL,
+    last_seq       INTEGER NOT NULL,
+    reports        INTEGER NOT NULL,
+    energy_joules  REAL    NOT NULL,            -- sum of hardware.energy[].joules
+    energy_reports INTEGER NOT NULL,            -- reports that stated energy (0: "not reported", not 0 J)
+    PRIMARY KEY (host_id, day_ms)
+);
+
+-- host_findings: runs of one distinct finding (rule, pid, exe hash, summary) in consecutive
+-- reports; a miner seen every minute for a month is one row.
+CREATE TABLE host_findings (
+    host_id     TEXT    NOT NULL,
+    finding_key TEXT    NOT NULL,               -- rule|pid|exeSha256|summary
+    first_seq   INTEGER NOT NULL,
+    last_seq    INTEGER NOT NULL,
+    reports     INTEGER NOT NULL,               -- = last_seq - first_seq + 1
+    from_ms     INTEGER NOT NULL,               -- window start of the first report
+    to_ms       INTEGER NOT NULL,               -- window end of the last report
+    rule_id     TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,
+    summary     TEXT    NOT NULL,
+    evidence    TEXT    NOT NULL,               -- the finding's JSON in the run's first report
+    PRIMARY KEY (host_id, finding_key, first_seq)
+);
+
+-- host_groups: host_fleet.groups_json as rows, so a group filter is an index lookup.
+CREATE TABLE host_groups (
+    grp      TEXT NOT NULL,
+    host_id  TEXT NOT NULL,
+    PRIMARY KEY (grp, host_id)
+);
+
+CREATE INDEX hosts_by_verdict ON hosts (last_verdict, host_id);

@@ -88,32 +88,32 @@ public record Coverage(long fromMs, long toMs, long coveredMs, Map<Verdict, Long
     }
 
     /** One elementary stretch: covered (verdict, seq) or a gap (reason). */
-    private record Segment(long from, long to, Verdict verdict, long seq, GapReason reason) {}
+    private record Segment(long from, long to, Verdict verdict, long seq, long lastSeq, GapReason reason) {}
 
     private static Segment classify(CoverageInput in, long s, long t, TreeSet<CoverageInput.Entry> active,
             List<CoverageInput.Entry> covers, List<CoverageInput.Entry> byEnd, int nextStart, int nextEnd,
             List<CoverageInput.Entry> marks) {
-        if (t <= in.enrolledAtMs()) return new Segment(s, t, null, 0, GapReason.NOT_ENROLLED);
+        if (t <= in.enrolledAtMs()) return new Segment(s, t, null, 0, 0, GapReason.NOT_ENROLLED);
         if (!active.isEmpty()) {
             CoverageInput.Entry worst = active.last();
-            return new Segment(s, t, worst.verdict().orElseThrow(), worst.seq(), null);
+            return new Segment(s, t, worst.verdict().orElseThrow(), worst.seq(), worst.lastSeq(), null);
         }
         for (CoverageInput.Entry m : marks) {
-            if (m.windowStartMs() <= s && m.windowEndMs() >= t) return new Segment(s, t, null, 0, m.marksGap().orElseThrow());
+            if (m.windowStartMs() <= s && m.windowEndMs() >= t) return new Segment(s, t, null, 0, 0, m.marksGap().orElseThrow());
         }
         // The reports around the gap: the last to end before it, the first to start after it.
         CoverageInput.Entry before = nextEnd > 0 ? byEnd.get(nextEnd - 1) : null;
         CoverageInput.Entry after = nextStart < covers.size() ? covers.get(nextStart) : null;
         if (before != null && after != null && t - s <= in.slackMs()
                 && before.agentStartedMs() == after.agentStartedMs() && after.linked()) {
-            return new Segment(s, t, before.verdict().orElseThrow(), before.seq(), null);
+            return new Segment(s, t, before.verdict().orElseThrow(), before.seq(), before.lastSeq(), null);
         }
         GapReason reason = GapReason.AGENT_SILENT;
         if (after != null && !after.linked()) reason = GapReason.CHAIN_BROKEN;
         else if (after != null && before != null && after.agentStartedMs() != before.agentStartedMs()) {
             reason = GapReason.AGENT_RESTARTED;
         }
-        return new Segment(s, t, null, 0, reason);
+        return new Segment(s, t, null, 0, 0, reason);
     }
 
     private static Coverage merge(CoverageInput in, List<Segment> segments) {
@@ -128,9 +128,9 @@ public record Coverage(long fromMs, long toMs, long coveredMs, Map<Verdict, Long
                 Covered last = covered.isEmpty() ? null : covered.get(covered.size() - 1);
                 if (last != null && last.toMs() == g.from() && last.verdict() == g.verdict()) {
                     covered.set(covered.size() - 1, new Covered(last.fromMs(), g.to(), last.verdict(),
-                            Math.min(last.firstSeq(), g.seq()), Math.max(last.lastSeq(), g.seq())));
+                            Math.min(last.firstSeq(), g.seq()), Math.max(last.lastSeq(), g.lastSeq())));
                 } else {
-                    covered.add(new Covered(g.from(), g.to(), g.verdict(), g.seq(), g.seq()));
+                    covered.add(new Covered(g.from(), g.to(), g.verdict(), g.seq(), g.lastSeq()));
                 }
             } else {
                 Gap last = gaps.isEmpty() ? null : gaps.get(gaps.size() - 1);

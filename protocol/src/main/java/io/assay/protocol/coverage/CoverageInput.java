@@ -21,10 +21,20 @@ import java.util.Optional;
  */
 public record CoverageInput(long fromMs, long toMs, long enrolledAtMs, long slackMs, List<Entry> entries) {
 
-    /** One report's contribution. */
+    /**
+     * One report's contribution, or that of a stretch of consecutive reports {@code seq..lastSeq}
+     * of one agent run under one verdict whose windows join into one interval (the collector keeps
+     * coverage as such stretches; {@code lastSeq == seq} for a single report).
+     */
     public record Entry(long seq, long windowStartMs, long windowEndMs, Optional<Verdict> verdict,
-            Optional<GapReason> marksGap, long agentStartedMs, boolean linked) {
+            Optional<GapReason> marksGap, long agentStartedMs, boolean linked, long lastSeq) {
+        public Entry(long seq, long windowStartMs, long windowEndMs, Optional<Verdict> verdict,
+                Optional<GapReason> marksGap, long agentStartedMs, boolean linked) {
+            this(seq, windowStartMs, windowEndMs, verdict, marksGap, agentStartedMs, linked, seq);
+        }
+
         public Entry {
+            if (lastSeq < seq) throw new IllegalArgumentException("lastSeq must be >= seq");
             requireNonNull(verdict, "verdict");
             requireNonNull(marksGap, "marksGap");
             if (verdict.isPresent() == marksGap.isPresent()) {
@@ -37,6 +47,13 @@ public record CoverageInput(long fromMs, long toMs, long enrolledAtMs, long slac
         public static Entry report(long seq, long startMs, long endMs, Verdict verdict, long agentStartedMs,
                 boolean linked) {
             return new Entry(seq, startMs, endMs, Optional.of(verdict), Optional.empty(), agentStartedMs, linked);
+        }
+
+        /** Linked reports {@code firstSeq..lastSeq} of one run, one verdict, covering {@code [startMs, endMs)}. */
+        public static Entry stretch(long firstSeq, long lastSeq, long startMs, long endMs, Verdict verdict,
+                long agentStartedMs) {
+            return new Entry(firstSeq, startMs, endMs, Optional.of(verdict), Optional.empty(), agentStartedMs, true,
+                    lastSeq);
         }
     }
 

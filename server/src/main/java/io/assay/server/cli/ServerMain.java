@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "assay-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
         description = "The Assay collector: enrolls hosts, verifies and stores their signed reports, serves auditors.",
-        subcommands = {ServeCommand.class, TokenCommand.class, BenchIngestCommand.class, BenchHistoryCommand.class,
+        subcommands = {ServeCommand.class, TokenCommand.class, BenchIngestCommand.class, BenchHistoryCommand.class, io.assay.server.bench.BenchFleetCommand.class,
                 TlsCommand.class, EvidenceCommand.class, LogCommand.class, WitnessCommand.class, PledgeCommand.class,
                 ReportCommand.class, IpCheckCommand.class})
 public final class ServerMain implements Runnable {

@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * {@code GET /api/v1/hosts/{id}/coverage?from=&to=} (admin, auditor, operator; a host outside the token's scope is 404): covered seconds, seconds
  * per verdict, covered intervals and gaps with reasons. {@code from} defaults to the host's
- * enrollment, {@code to} to now.
+ * enrollment, {@code to} to now. {@code GET /api/v1/hosts/{id}/history?from=&to=}: the same plus
+ * day-by-day figures and finding runs ({@link HostHistory}).
  */
 public final class CoverageRoutes implements RouteModule {
     private final Store store;
@@ -29,7 +30,8 @@ public final class CoverageRoutes implements RouteModule {
 
     @Override
     public List<Route> routes() {
-        return List.of(Route.get("/api/v1/hosts/{id}/coverage", Set.of(Role.AUDITOR, Role.ADMIN, Role.OPERATOR), this::coverage));
+        return List.of(Route.get("/api/v1/hosts/{id}/coverage", Set.of(Role.AUDITOR, Role.ADMIN, Role.OPERATOR), this::coverage),
+                Route.get("/api/v1/hosts/{id}/history", Set.of(Role.AUDITOR, Role.ADMIN, Role.OPERATOR), this::history));
     }
 
     private ApiResponse coverage(ApiRequest r) {
@@ -39,5 +41,14 @@ public final class CoverageRoutes implements RouteModule {
         var c = HostCoverage.of(store, host, p.fromMs(), p.toMs())
                 .orElseThrow(() -> ApiException.notFound("no host " + host + " is enrolled"));
         return ApiResponse.json(HostCoverage.toJson(host, c).toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private ApiResponse history(ApiRequest r) {
+        String host = r.pathParam("id");
+        HostScope.requireVisible(r, store, host);
+        HostCoverage.Period p = HostCoverage.period(r, store, clock, host);
+        var h = HostHistory.of(store, host, p.fromMs(), p.toMs())
+                .orElseThrow(() -> ApiException.notFound("no host " + host + " is enrolled"));
+        return ApiResponse.json(HostHistory.toJson(h).toString().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -5,10 +5,8 @@ import com.google.gson.JsonObject;
 import io.assay.protocol.Verdict;
 import io.assay.protocol.coverage.Coverage;
 import io.assay.protocol.coverage.CoverageInput;
-import io.assay.server.store.HostRecord;
-import io.assay.server.store.ReportQuery;
-import io.assay.server.store.ReportRow;
 import io.assay.server.store.Store;
+import io.assay.server.store.SummaryTables;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,35 +16,34 @@ import java.util.Optional;
  * A host's coverage from the collector's store. Stored reports passed ingest (signature against
  * the pinned key, chain continuity), so each is a linked entry; verifying that independently is
  * what {@code assay-verify} does with the same computation.
+ *
+ * <p>The input is the host's coverage stretches ({@link SummaryTables.Stretch}), which ingest
+ * keeps in the transaction that stores each report: consecutive reports of one run and verdict
+ * joined into one entry. Coverage over stretches is coverage over the reports (same covered, gap
+ * and verdict time to the millisecond), and a healthy host-month is one entry instead of 43,200.
+ * One difference: a covered interval names the seq range of its whole stretches, also where the
+ * period cuts a stretch.
  */
 public final class HostCoverage {
     /** Uncovered stretches between two reports of one agent run up to this long are jitter, not gaps. */
-    public static final long DEFAULT_SLACK_MS = 1_000;
-    private static final int PAGE = 1000;
+    public static final long DEFAULT_SLACK_MS = SummaryTables.JOIN_SLACK_MS;
 
     private HostCoverage() {}
 
     /** The coverage of {@code hostId} over {@code [fromMs, toMs)}; empty if no such host. */
     public static Optional<Coverage> of(Store store, String hostId, long fromMs, long toMs) {
-        return store.read(tx -> tx.findHost(hostId).map(host -> {
-            List<CoverageInput.Entry> entries = new ArrayList<>();
-            long after = 0;
-            while (true) {
-                List<ReportRow> page = tx.listReports(hostId, new ReportQuery(fromMs, toMs, after, PAGE));
-                for (ReportRow r : page) {
-                    entries.add(CoverageInput.Entry.report(r.seq(), r.windowStartMs(), r.windowEndMs(), r.verdict(),
-                            r.agentStartedMs(), true));
-                }
-                if (page.size() < PAGE) break;
-                after = page.get(page.size() - 1).seq();
-            }
-            return compute(host, fromMs, toMs, entries);
-        }));
+        return store.read(tx -> tx.findHost(hostId).map(host -> compute(host.enrolledAt().toEpochMilli(), fromMs, toMs,
+                tx.summaries().stretches(List.of(hostId), fromMs, toMs))));
     }
 
-    private static Coverage compute(HostRecord host, long fromMs, long toMs, List<CoverageInput.Entry> entries) {
-        return Coverage.compute(new CoverageInput(fromMs, toMs, host.enrolledAt().toEpochMilli(), DEFAULT_SLACK_MS,
-                entries));
+    /** Coverage over {@code [fromMs, toMs)} of a host enrolled at {@code enrolledAtMs} from its stretches in the period. */
+    public static Coverage compute(long enrolledAtMs, long fromMs, long toMs, List<SummaryTables.Stretch> stretches) {
+        List<CoverageInput.Entry> entries = new ArrayList<>(stretches.size());
+        for (SummaryTables.Stretch s : stretches) {
+            entries.add(CoverageInput.Entry.stretch(s.firstSeq(), s.lastSeq(), s.fromMs(), s.toMs(), s.verdict(),
+                    s.agentStartedMs()));
+        }
+        return Coverage.compute(new CoverageInput(fromMs, toMs, enrolledAtMs, DEFAULT_SLACK_MS, entries));
     }
 
     /** The API's JSON view: seconds, ISO instants, wire names. */

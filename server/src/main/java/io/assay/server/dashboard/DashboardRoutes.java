@@ -25,6 +25,7 @@ import io.assay.server.report.ComplianceReports;
 import io.assay.server.report.ReportFormat;
 import io.assay.server.store.AlertTables.Alert;
 import io.assay.server.store.ChainBreak;
+import io.assay.server.store.FleetTables;
 import io.assay.server.store.FleetTables.Membership;
 import io.assay.server.store.FleetTables.Pledge;
 import io.assay.server.store.HostEvent;
@@ -148,25 +149,25 @@ public final class DashboardRoutes implements RouteModule {
 
     // --- pages ---
 
+    /** Hosts the fleet page lists at most (the API pages through the rest); the counts cover them all. */
+    static final int FLEET_PAGE_ROWS = 1000;
+
     private String fleet(Viewer v, Scope scope) {
         Optional<String> group = v.request().queryParam("group").filter(g -> !g.isEmpty());
-        List<HostRecord> hosts = store.read(Store.ReadTx::listHosts);
-        Map<String, Membership> members = new HashMap<>();
-        store.read(tx -> tx.fleet().memberships()).forEach(m -> members.put(m.hostId(), m));
-        TreeSet<String> groups = new TreeSet<>();
-        Map<String, Integer> byVerdict = new java.util.TreeMap<>();
+        // Indexed host rows, one page, counts by verdict from the database: the page costs the same at 100,000 hosts.
+        FleetTables.FleetPage page = store.read(tx -> tx.fleet().fleetPage(new FleetTables.FleetQuery(scope.operators(),
+                Optional.empty(), group, Optional.empty(), "", FLEET_PAGE_ROWS)));
+        List<String> groupList = store.read(tx -> tx.fleet().groupNames(scope.operators()));
+        TreeSet<String> groups = new TreeSet<>(groupList);
+        Map<String, Long> byVerdict = new java.util.TreeMap<>();
+        page.hostsByVerdict().forEach((k, n) -> byVerdict.put(k.equals("NONE") ? "-" : k, n));
         StringBuilder rows = new StringBuilder();
-        for (HostRecord h : hosts) {
-            Membership m = members.getOrDefault(h.hostId(), new Membership(h.hostId(), "default", List.of()));
-            if (!scope.sees(m.operator())) continue;
-            groups.addAll(m.groups());
-            if (group.isPresent() && !m.groups().contains(group.get())) continue;
+        for (FleetTables.FleetRow h : page.hosts()) {
             String verdict = h.lastVerdict().map(Verdict::name).orElse("-");
-            byVerdict.merge(verdict, 1, Integer::sum);
             rows.append("<tr class=\"host ").append(verdict.toLowerCase(java.util.Locale.ROOT)).append("\"><td><a href=\"/dashboard/hosts/")
                     .append(esc(h.hostId())).append("\">").append(esc(h.hostId())).append("</a></td><td>")
-                    .append(esc(h.identity().hostname())).append("</td><td>").append(esc(m.operator())).append("</td><td>")
-                    .append(esc(String.join(", ", m.groups()))).append("</td><td class=verdict>").append(esc(verdict))
+                    .append(esc(h.hostname())).append("</td><td>").append(esc(h.operator())).append("</td><td>")
+                    .append(esc(String.join(", ", h.groups()))).append("</td><td class=verdict>").append(esc(verdict))
                     .append("</td><td>").append(h.lastSeen().map(Instant::toString).orElse(v.t("never")))
                     .append("</td><td>").append(h.lastSeq()).append("</td></tr>");
         }

@@ -17,7 +17,9 @@ import io.assay.server.http.Route;
 import io.assay.server.http.RouteModule;
 import io.assay.server.store.FleetTables.Membership;
 import io.assay.server.store.FleetTables.Pledge;
-import io.assay.server.store.HostRecord;
+import io.assay.server.store.FleetTables.FleetPage;
+import io.assay.server.store.FleetTables.FleetQuery;
+import io.assay.server.store.FleetTables.FleetRow;
 import io.assay.server.store.Role;
 import io.assay.server.store.Store;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +40,8 @@ import java.util.function.Function;
  *   <li>{@code POST /api/v1/pledges} (admin, operator): {@code {"name", "hosts", "groups", "from", "to", "text",
  *       "operator"?}} → the stored pledge with its {@code id}
  *   <li>{@code GET /api/v1/pledges} (admin, operator, auditor), {@code GET /api/v1/pledges/{id}}
- *   <li>{@code GET /api/v1/fleet?operator=&group=&verdict=} (admin, operator, auditor): hosts with operator and groups
+ *   <li>{@code GET /api/v1/fleet?operator=&group=&verdict=} (admin, operator, auditor): hosts with operator, groups
+ *       and last verdict, and host counts by verdict
  *   <li>{@code PUT /api/v1/hosts/{id}/groups} (admin, operator): {@code {"groups": [...]}} replaces a host's groups
  * </ul>
  */
@@ -106,41 +109,45 @@ public final class FleetRoutes implements RouteModule {
         return p;
     }
 
-    /** A fleet row: the host and its membership. */
-    private record FleetHost(HostRecord host, Membership membership) {}
-
+    /**
+     * One page of the fleet from the indexed host rows ({@link io.assay.server.store.FleetTables#fleetPage}):
+     * {@code hosts}, {@code nextAfter}, and {@code hostsByVerdict} over every filter but the verdict.
+     */
     private ApiResponse listFleet(ApiRequest r) {
         Scope scope = Scope.of(r.token(), store);
-        Optional<String> operator = r.queryParam("operator");
-        Optional<String> group = r.queryParam("group");
-        Optional<Verdict> verdict = r.queryParam("verdict").map(FleetRoutes::verdict);
-        List<FleetHost> rows = store.read(tx -> {
-            List<FleetHost> out = new ArrayList<>();
-            var byId = new java.util.HashMap<String, HostRecord>();
-            tx.listHosts().forEach(h -> byId.put(h.hostId(), h));
-            for (Membership m : tx.fleet().memberships()) {
-                HostRecord h = byId.get(m.hostId());
-                if (h == null || !scope.sees(m.operator())) continue;
-                if (operator.isPresent() && !operator.get().equals(m.operator())) continue;
-                if (group.isPresent() && !m.groups().contains(group.get())) continue;
-                if (verdict.isPresent() && !h.lastVerdict().equals(verdict)) continue;
-                out.add(new FleetHost(h, m));
+        int limit = (int) (long) RequestParams.optionalLong(r, "limit", 1, MAX_PAGE).orElse((long) DEFAULT_PAGE);
+        FleetQuery q = new FleetQuery(scope.operators(), r.queryParam("operator"), r.queryParam("group"),
+                r.queryParam("verdict").map(FleetRoutes::verdict), r.queryParam("after").orElse(""), limit);
+        FleetPage page = store.read(tx -> {
+            // The cursor is a position in host id order, so it still works if that host has left the filter
+            // since; one that names no host at all is a client's mistake.
+            if (!q.afterHostId().isEmpty() && tx.findHost(q.afterHostId()).isEmpty()) {
+                throw ApiException.malformed("after \"" + q.afterHostId() + "\" is not a host id;"
+                        + " pass the nextAfter of the previous page");
             }
-            return out;
+            return tx.fleet().fleetPage(q);
         });
-        return page(r, "hosts", rows, f -> f.host().hostId(), f -> {
+        JsonArray items = new JsonArray();
+        for (FleetRow f : page.hosts()) {
             JsonObject o = new JsonObject();
-            o.addProperty("id", f.host().hostId());
-            o.addProperty("hostname", f.host().identity().hostname());
-            o.addProperty("operator", f.membership().operator());
+            o.addProperty("id", f.hostId());
+            o.addProperty("hostname", f.hostname());
+            o.addProperty("operator", f.operator());
             JsonArray g = new JsonArray();
-            f.membership().groups().forEach(g::add);
+            f.groups().forEach(g::add);
             o.add("groups", g);
-            o.addProperty("lastSeen", f.host().lastSeen().map(Instant::toString).orElse(null));
-            o.addProperty("lastSeq", f.host().lastSeq());
-            o.addProperty("lastVerdict", f.host().lastVerdict().map(Verdict::name).orElse(null));
-            return o;
-        });
+            o.addProperty("lastSeen", f.lastSeen().map(Instant::toString).orElse(null));
+            o.addProperty("lastSeq", f.lastSeq());
+            o.addProperty("lastVerdict", f.lastVerdict().map(Verdict::name).orElse(null));
+            items.add(o);
+        }
+        JsonObject body = new JsonObject();
+        body.add("hosts", items);
+        JsonObject counts = new JsonObject();
+        page.hostsByVerdict().forEach(counts::addProperty);
+        body.add("hostsByVerdict", counts);
+        body.add("nextAfter", page.nextAfter().<JsonElement>map(com.google.gson.JsonPrimitive::new).orElse(JsonNull.INSTANCE));
+        return json(body);
     }
 
     private ApiResponse setGroups(ApiRequest r) {

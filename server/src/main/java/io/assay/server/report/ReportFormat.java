@@ -65,6 +65,76 @@ public enum ReportFormat {
         }
     }
 
+    /**
+     * Computes and writes the report of {@code pledge}: JSON and CSV line by line as each host is
+     * computed (bounded memory at any fleet size), PDF from the whole report.
+     */
+    public void write(ComplianceReports reports, io.assay.server.store.FleetTables.Pledge pledge, OutputStream out)
+            throws IOException {
+        if (this == PDF) {
+            ReportPdf.write(reports.compute(pledge), out);
+            return;
+        }
+        Writer w = new OutputStreamWriter(new java.io.BufferedOutputStream(out, 1 << 16), StandardCharsets.UTF_8);
+        if (this == CSV) {
+            CSVPrinter p = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(CSV_HEADER).get());
+            long[] period = new long[1];
+            reports.stream(pledge, new ComplianceReports.Sink() {
+                @Override
+                public void begin(Instant generatedAt, long fromMs, long toMs) {
+                    period[0] = toMs - fromMs;
+                }
+
+                @Override
+                public void line(HostLine h) {
+                    try {
+                        csvRow(p, period[0], h);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            });
+            p.flush();
+            w.flush();
+            return;
+        }
+        com.google.gson.Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping().setPrettyPrinting().create();
+        com.google.gson.stream.JsonWriter jw = gson.newJsonWriter(w);
+        try {
+            jw.beginObject();
+            jw.name("pledge");
+            gson.toJson(FleetRoutes.pledgeJson(pledge), jw);
+            ComplianceReports.Streamed s = reports.stream(pledge, new ComplianceReports.Sink() {
+                @Override
+                public void begin(Instant generatedAt, long fromMs, long toMs) {
+                    try {
+                        jw.name("generatedAt").value(generatedAt.toString());
+                        jw.name("from").value(Instant.ofEpochMilli(fromMs).toString());
+                        jw.name("to").value(Instant.ofEpochMilli(toMs).toString());
+                        jw.name("periodSeconds").value(seconds(toMs - fromMs));
+                        jw.name("hosts").beginArray();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+
+                @Override
+                public void line(HostLine h) {
+                    gson.toJson(hostJson(h), jw);
+                }
+            });
+            jw.endArray();
+            jw.name("totals");
+            gson.toJson(totalsJson(s.totals()), jw);
+            jw.name("checkpoint");
+            gson.toJson(checkpointJson(s.checkpoint()), jw);
+            jw.endObject();
+            jw.flush();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
     static double seconds(long ms) {
         return ms / 1000.0;
     }
@@ -77,16 +147,18 @@ public enum ReportFormat {
     private static void csv(ComplianceReport r, OutputStream out) throws IOException {
         Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         try (CSVPrinter p = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(CSV_HEADER).get())) {
-            for (HostLine h : r.hosts()) {
-                p.printRecord(h.hostId(), h.hostname(), h.operator(), String.join(";", h.groups()),
-                        seconds(r.periodMs()), seconds(h.coveredMs()), seconds(h.gapMs()),
-                        seconds(h.ms(Verdict.CLEAN)), seconds(h.ms(Verdict.SUSPECT)), seconds(h.ms(Verdict.MINING)),
-                        seconds(h.ms(Verdict.DEGRADED)),
-                        h.findings().stream().map(FindingLine::ruleId).distinct().collect(Collectors.joining(";")),
-                        h.energyJoules().isPresent() ? h.energyJoules().getAsDouble() : "");
-            }
+            for (HostLine h : r.hosts()) csvRow(p, r.periodMs(), h);
             p.flush();
         }
+    }
+
+    private static void csvRow(CSVPrinter p, long periodMs, HostLine h) throws IOException {
+        p.printRecord(h.hostId(), h.hostname(), h.operator(), String.join(";", h.groups()),
+                seconds(periodMs), seconds(h.coveredMs()), seconds(h.gapMs()),
+                seconds(h.ms(Verdict.CLEAN)), seconds(h.ms(Verdict.SUSPECT)), seconds(h.ms(Verdict.MINING)),
+                seconds(h.ms(Verdict.DEGRADED)),
+                h.findings().stream().map(FindingLine::ruleId).distinct().collect(Collectors.joining(";")),
+                h.energyJoules().isPresent() ? h.energyJoules().getAsDouble() : "");
     }
 
     static JsonObject json(ComplianceReport r) {
@@ -97,39 +169,49 @@ public enum ReportFormat {
         o.addProperty("to", Instant.ofEpochMilli(r.toMs()).toString());
         o.addProperty("periodSeconds", seconds(r.periodMs()));
         JsonArray hosts = new JsonArray();
-        for (HostLine h : r.hosts()) {
-            JsonObject j = new JsonObject();
-            j.addProperty("host", h.hostId());
-            j.addProperty("hostname", h.hostname());
-            j.addProperty("operator", h.operator());
-            JsonArray g = new JsonArray();
-            h.groups().forEach(g::add);
-            j.add("groups", g);
-            j.addProperty("coveredSeconds", seconds(h.coveredMs()));
-            j.addProperty("gapSeconds", seconds(h.gapMs()));
-            j.add("verdictSeconds", verdicts(h.msByVerdict()));
-            j.add("energyJoules", energy(h.energyJoules()));
-            j.add("findings", findingsJson(h.findings()));
-            hosts.add(j);
-        }
+        for (HostLine h : r.hosts()) hosts.add(hostJson(h));
         o.add("hosts", hosts);
+        o.add("totals", totalsJson(r.totals()));
+        o.add("checkpoint", checkpointJson(r.checkpoint()));
+        return o;
+    }
+
+    private static JsonObject hostJson(HostLine h) {
+        JsonObject j = new JsonObject();
+        j.addProperty("host", h.hostId());
+        j.addProperty("hostname", h.hostname());
+        j.addProperty("operator", h.operator());
+        JsonArray g = new JsonArray();
+        h.groups().forEach(g::add);
+        j.add("groups", g);
+        j.addProperty("coveredSeconds", seconds(h.coveredMs()));
+        j.addProperty("gapSeconds", seconds(h.gapMs()));
+        j.add("verdictSeconds", verdicts(h.msByVerdict()));
+        j.add("energyJoules", energy(h.energyJoules()));
+        j.add("findings", findingsJson(h.findings()));
+        return j;
+    }
+
+    private static JsonObject totalsJson(ComplianceReport.Totals totals) {
         JsonObject t = new JsonObject();
-        t.addProperty("hosts", r.totals().hosts());
-        t.addProperty("coveredSeconds", seconds(r.totals().coveredMs()));
-        t.addProperty("gapSeconds", seconds(r.totals().gapMs()));
-        t.add("verdictSeconds", verdicts(r.totals().msByVerdict()));
-        t.addProperty("hostsWithMining", r.totals().hostsWithMining());
-        t.add("energyJoules", energy(r.totals().energyJoules()));
-        o.add("totals", t);
-        o.add("checkpoint", r.checkpoint().map(c -> {
+        t.addProperty("hosts", totals.hosts());
+        t.addProperty("coveredSeconds", seconds(totals.coveredMs()));
+        t.addProperty("gapSeconds", seconds(totals.gapMs()));
+        t.add("verdictSeconds", verdicts(totals.msByVerdict()));
+        t.addProperty("hostsWithMining", totals.hostsWithMining());
+        t.add("energyJoules", energy(totals.energyJoules()));
+        return t;
+    }
+
+    private static com.google.gson.JsonElement checkpointJson(java.util.Optional<ComplianceReport.CheckpointRef> ref) {
+        return ref.map(c -> {
             JsonObject cj = new JsonObject();
             cj.addProperty("size", c.size());
             cj.addProperty("createdAt", c.createdAt().toString());
             cj.addProperty("note", c.note());
             cj.addProperty("reportsNotInCheckpoint", c.reportsNotInCheckpoint());
             return (com.google.gson.JsonElement) cj;
-        }).orElse(JsonNull.INSTANCE));
-        return o;
+        }).orElse(JsonNull.INSTANCE);
     }
 
     /** A host's findings with their evidence, as the JSON report and the IP check both show them. */

@@ -43,9 +43,9 @@ public final class ReportRoutes implements RouteModule {
         }
         Pledge p = FleetRoutes.findVisible(store, r, r.pathParam("id"));
         refreshLog.run();
-        ComplianceReport report = reports.compute(p);
+        // Computed while it is written: a 100,000-host report never sits whole in memory (JSON, CSV).
         return ApiResponse.stream(format.contentType(), Map.of("Content-Disposition",
                 "attachment; filename=\"" + p.id() + "-report." + format.extension() + "\""),
-                out -> format.write(report, out));
+                out -> format.write(reports, p, out));
     }
 }

@@ -80,6 +80,63 @@ public interface FleetTables {
         }
     }
 
+    /**
+     * What a fleet page asks for. Hosts are in host id order; {@code afterHostId} is the cursor
+     * (empty: from the first).
+     *
+     * @param scope the operators the caller may see; empty = all
+     * @param verdict hosts whose last report has this verdict
+     */
+    record FleetQuery(Optional<java.util.Set<String>> scope, Optional<String> operator, Optional<String> group,
+            Optional<io.assay.protocol.Verdict> verdict, String afterHostId, int limit) {
+        public FleetQuery {
+            scope = scope.map(java.util.Set::copyOf);
+            requireNonNull(operator, "operator");
+            requireNonNull(group, "group");
+            requireNonNull(verdict, "verdict");
+            requireNonNull(afterHostId, "afterHostId");
+            if (limit < 1) throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+    }
+
+    /** A host as the fleet page shows it: the current-state columns of its host row and its membership. */
+    record FleetRow(String hostId, String hostname, String operator, List<String> groups, Instant enrolledAt,
+            Optional<Instant> lastSeen, long lastSeq, Optional<io.assay.protocol.Verdict> lastVerdict) {
+        public FleetRow {
+            requireNonNull(hostId, "hostId");
+            requireNonNull(hostname, "hostname");
+            requireNonNull(operator, "operator");
+            groups = List.copyOf(groups);
+            requireNonNull(enrolledAt, "enrolledAt");
+            requireNonNull(lastSeen, "lastSeen");
+            requireNonNull(lastVerdict, "lastVerdict");
+        }
+    }
+
+    /**
+     * One page of the fleet.
+     *
+     * @param hostsByVerdict hosts matching every filter but the verdict and the cursor, by last
+     *     verdict ("NONE": no report yet)
+     * @param nextAfter the cursor of the next page; empty on the last page
+     */
+    record FleetPage(List<FleetRow> hosts, java.util.Map<String, Long> hostsByVerdict, Optional<String> nextAfter) {
+        public FleetPage {
+            hosts = List.copyOf(hosts);
+            hostsByVerdict = java.util.Map.copyOf(hostsByVerdict);
+            requireNonNull(nextAfter, "nextAfter");
+        }
+    }
+
+    /** A page of the fleet, read from host rows and indexed memberships (never from reports). */
+    FleetPage fleetPage(FleetQuery q);
+
+    /** The fleet rows of {@code hostIds} (at most {@link SummaryTables#MAX_HOSTS_PER_READ}), by host id; unknown ids are left out. */
+    List<FleetRow> fleetRows(java.util.Collection<String> hostIds);
+
+    /** The groups of hosts whose operator is in {@code scope} (empty = all), sorted. */
+    List<String> groupNames(Optional<java.util.Set<String>> scope);
+
     /** The host's membership; hosts enrolled before fleets existed belong to {@link #DEFAULT_OPERATOR}. */
     Membership membership(String hostId);
 

@@ -79,6 +79,9 @@ public interface Store extends AutoCloseable {
         /** Operators, groups, token scopes, pledges and host addresses in this transaction. */
         FleetTables fleet();
 
+        /** The ingest-maintained summaries of each host's reports (stretches, days, finding runs). */
+        SummaryTables summaries();
+
         /** Alerts, webhooks and deliveries in this transaction. */
         AlertTables alerts();
     }
@@ -109,8 +112,8 @@ public interface Store extends AutoCloseable {
         void insertHost(HostRecord host);
 
         /**
-         * Stores a report, queues it for the transparency log, and moves the host's chain end to it,
-         * in this transaction. Throws
+         * Stores a report, queues it for the transparency log, moves the host's chain end to it, and
+         * folds it into the host's {@link SummaryTables summaries}, in this transaction. Throws
          * {@link StoreException} if the host already has a report with this seq, or if the
          * host's chain end is not at {@code seq - 1} (so the chain end never skips or goes back).
          */

@@ -22,6 +22,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -37,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A pledge over a clean, a mining and a mostly unattested host of one operator, on a real
- * collector: operator scoping, the JSON, CSV and PDF reports, and the CLI's report.
+ * collector: operator scoping, the JSON, CSV and PDF reports, and the CLI's report. The report
+ * reads the summaries ingest keeps (coverage stretches, finding runs, day rows); the CSV, PDF and
+ * CLI parts run after every report row is deleted, so they can only be right if those are.
  */
 class PledgeReportTest {
     private static final Instant FROM = TestHost.T0.minus(Duration.ofMinutes(5));
@@ -135,6 +140,18 @@ class PledgeReportTest {
             assertThat(checkpoint.get("size").getAsLong()).isEqualTo(12 + 8 + 2 + 1);
             assertThat(checkpoint.get("reportsNotInCheckpoint").getAsLong()).isZero();
             assertThat(checkpoint.get("note").getAsString()).contains("\n23\n");
+
+            // The report reads the summaries ingest wrote, never the reports: a clean host's 12
+            // reports are one coverage stretch. Delete every report row; what follows (CSV, CLI)
+            // must still give the figures the test computed from those rows.
+            List<io.assay.server.store.SummaryTables.Stretch> cleanStretches = server.collector().store().read(tx ->
+                    tx.summaries().stretches(List.of(clean.hostId()), FROM.toEpochMilli(), TO.toEpochMilli()));
+            assertThat(cleanStretches).hasSize(1);
+            try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + server.db());
+                    Statement st = db.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 10000");
+                assertThat(st.executeUpdate("DELETE FROM reports")).isEqualTo(23);
+            }
 
             // CSV: header, one row per host, the same figures.
             HttpResponse<String> csv = server.get("/api/v1/pledges/" + id + "/report?format=csv", acmeOperator);

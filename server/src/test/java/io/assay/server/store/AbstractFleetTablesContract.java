@@ -87,4 +87,64 @@ public abstract class AbstractFleetTablesContract {
             assertThat(store.<List<AddressHeld>>read(tx -> tx.fleet().addressesIn(List.of()))).isEmpty();
         }
     }
+
+    @Test
+    void fleetPagesFilterPageAndCountFromHostRows() {
+        try (Store store = open()) {
+            store.inTransaction(tx -> {
+                for (int i = 0; i < 7; i++) {
+                    String id = "h-" + i;
+                    tx.insertHost(host(id));
+                    tx.fleet().putMembership(new Membership(id, i < 5 ? "acme" : "beta",
+                            i % 2 == 0 ? List.of("site=bj1", "rack=" + i) : List.of("site=sh2")));
+                    if (i < 6) {
+                        io.assay.protocol.Verdict v = i == 3 ? io.assay.protocol.Verdict.MINING : io.assay.protocol.Verdict.CLEAN;
+                        tx.lockHost(id);
+                        tx.appendReport(new StoredReport(new ReportRow(id, 1, "a".repeat(64), 0, 60_000, v, NOW, 0),
+                                "{}"));
+                    }
+                }
+                return null;
+            });
+            FleetTables.FleetQuery all = new FleetTables.FleetQuery(java.util.Optional.empty(), java.util.Optional.empty(),
+                    java.util.Optional.empty(), java.util.Optional.empty(), "", 3);
+            FleetTables.FleetPage p1 = store.read(tx -> tx.fleet().fleetPage(all));
+            assertThat(p1.hosts()).extracting(FleetTables.FleetRow::hostId).containsExactly("h-0", "h-1", "h-2");
+            assertThat(p1.hostsByVerdict()).isEqualTo(java.util.Map.of("CLEAN", 5L, "MINING", 1L, "NONE", 1L));
+            assertThat(p1.nextAfter()).hasValue("h-2");
+            FleetTables.FleetPage p3 = store.read(tx -> tx.fleet().fleetPage(new FleetTables.FleetQuery(all.scope(),
+                    all.operator(), all.group(), all.verdict(), "h-5", 3)));
+            assertThat(p3.hosts()).extracting(FleetTables.FleetRow::hostId).containsExactly("h-6");
+            assertThat(p3.nextAfter()).isEmpty();
+            assertThat(p3.hosts().get(0).lastVerdict()).isEmpty();
+
+            // Scope, operator, group and verdict together; counts ignore only the verdict filter.
+            FleetTables.FleetPage f = store.read(tx -> tx.fleet().fleetPage(new FleetTables.FleetQuery(
+                    java.util.Optional.of(java.util.Set.of("acme")), java.util.Optional.of("acme"),
+                    java.util.Optional.of("site=bj1"), java.util.Optional.of(io.assay.protocol.Verdict.CLEAN), "", 10)));
+            assertThat(f.hosts()).extracting(FleetTables.FleetRow::hostId).containsExactly("h-0", "h-2", "h-4");
+            assertThat(f.hosts().get(0).groups()).containsExactly("site=bj1", "rack=0");
+            assertThat(f.hostsByVerdict()).isEqualTo(java.util.Map.of("CLEAN", 3L));
+            FleetTables.FleetPage beta = store.read(tx -> tx.fleet().fleetPage(new FleetTables.FleetQuery(
+                    java.util.Optional.of(java.util.Set.of("beta")), java.util.Optional.empty(), java.util.Optional.empty(),
+                    java.util.Optional.empty(), "", 10)));
+            assertThat(beta.hosts()).extracting(FleetTables.FleetRow::hostId).containsExactly("h-5", "h-6");
+            FleetTables.FleetPage mining = store.read(tx -> tx.fleet().fleetPage(new FleetTables.FleetQuery(
+                    java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.of("site=sh2"),
+                    java.util.Optional.of(io.assay.protocol.Verdict.MINING), "", 10)));
+            assertThat(mining.hosts()).extracting(FleetTables.FleetRow::hostId).containsExactly("h-3");
+
+            // Regrouping moves the host between group lookups.
+            store.inTransaction(tx -> {
+                tx.fleet().putMembership(new Membership("h-3", "acme", List.of("site=bj1")));
+                return null;
+            });
+            assertThat(store.<FleetTables.FleetPage>read(tx -> tx.fleet().fleetPage(new FleetTables.FleetQuery(
+                    java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.of("site=sh2"),
+                    java.util.Optional.empty(), "", 10))).hosts()).extracting(FleetTables.FleetRow::hostId)
+                    .containsExactly("h-1", "h-5");
+            assertThat(store.<List<String>>read(tx -> tx.fleet().groupNames(java.util.Optional.of(java.util.Set.of("beta")))))
+                    .containsExactly("rack=6", "site=bj1", "site=sh2");
+        }
+    }
 }

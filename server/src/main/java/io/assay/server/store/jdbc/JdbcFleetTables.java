@@ -58,6 +58,104 @@ final class JdbcFleetTables implements FleetTables {
                     ps.setString(2, m.operator());
                     ps.setString(3, GSON.toJson(m.groups()));
                 });
+        // host_groups mirrors groups_json so that a group filter is an index lookup.
+        tx.update("remove groups of " + m.hostId(), "DELETE FROM host_groups WHERE host_id = ?",
+                ps -> ps.setString(1, m.hostId()));
+        for (String g : new java.util.LinkedHashSet<>(m.groups())) {
+            tx.update("store group of " + m.hostId(), "INSERT INTO host_groups (grp, host_id) VALUES (?, ?)", ps -> {
+                ps.setString(1, g);
+                ps.setString(2, m.hostId());
+            });
+        }
+    }
+
+    /** The WHERE clause (after "WHERE ") of a fleet query's filters, and its parameters in order. */
+    private static String filters(FleetQuery q, boolean withVerdict, List<Object> params) {
+        StringBuilder w = new StringBuilder("1 = 1");
+        if (q.scope().isPresent()) {
+            if (q.scope().get().isEmpty()) return "1 = 0";
+            w.append(" AND COALESCE(f.operator, ?) IN (").append("?,".repeat(q.scope().get().size() - 1)).append("?)");
+            params.add(DEFAULT_OPERATOR);
+            params.addAll(new java.util.TreeSet<>(q.scope().get()));
+        }
+        if (q.operator().isPresent()) {
+            w.append(" AND COALESCE(f.operator, ?) = ?");
+            params.add(DEFAULT_OPERATOR);
+            params.add(q.operator().get());
+        }
+        if (q.group().isPresent()) {
+            w.append(" AND h.host_id IN (SELECT g.host_id FROM host_groups g WHERE g.grp = ?)");
+            params.add(q.group().get());
+        }
+        if (withVerdict && q.verdict().isPresent()) {
+            w.append(" AND h.last_verdict = ?");
+            params.add(q.verdict().get().name());
+        }
+        return w.toString();
+    }
+
+    private static void bindAll(java.sql.PreparedStatement ps, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            Object o = params.get(i);
+            if (o instanceof Integer n) ps.setInt(i + 1, n); else ps.setString(i + 1, (String) o);
+        }
+    }
+
+    @Override
+    public FleetPage fleetPage(FleetQuery q) {
+        List<Object> params = new java.util.ArrayList<>();
+        String where = filters(q, true, params);
+        params.add(q.afterHostId());
+        params.add(q.limit() + 1);
+        List<FleetRow> rows = tx.query(FLEET_SELECT + " WHERE " + where + " AND h.host_id > ?"
+                + " ORDER BY h.host_id LIMIT ?", ps -> bindAll(ps, params), JdbcFleetTables::fleetRow);
+        List<Object> countParams = new java.util.ArrayList<>();
+        String countWhere = filters(q, false, countParams);
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        tx.query("SELECT COALESCE(h.last_verdict, 'NONE'), COUNT(*) FROM hosts h LEFT JOIN host_fleet f"
+                + " ON f.host_id = h.host_id WHERE " + countWhere + " GROUP BY COALESCE(h.last_verdict, 'NONE')",
+                ps -> bindAll(ps, countParams), rs -> {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                    return 1;
+                });
+        boolean more = rows.size() > q.limit();
+        List<FleetRow> page = more ? rows.subList(0, q.limit()) : rows;
+        return new FleetPage(page, counts, more ? Optional.of(page.get(page.size() - 1).hostId()) : Optional.empty());
+    }
+
+    private static final String FLEET_SELECT = "SELECT h.host_id, h.hostname, COALESCE(f.operator, '"
+            + DEFAULT_OPERATOR + "'), COALESCE(f.groups_json, '[]'), h.enrolled_at, h.last_seen, h.last_seq,"
+            + " h.last_verdict FROM hosts h LEFT JOIN host_fleet f ON f.host_id = h.host_id";
+
+    private static FleetRow fleetRow(ResultSet rs) throws SQLException {
+        long seen = rs.getLong(6);
+        Optional<Instant> lastSeen = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(seen));
+        String v = rs.getString(8);
+        return new FleetRow(rs.getString(1), rs.getString(2), rs.getString(3), list(rs.getString(4)),
+                Instant.ofEpochMilli(rs.getLong(5)), lastSeen, rs.getLong(7),
+                Optional.ofNullable(v).map(io.assay.protocol.Verdict::valueOf));
+    }
+
+    @Override
+    public List<FleetRow> fleetRows(java.util.Collection<String> hostIds) {
+        if (hostIds.isEmpty()) return List.of();
+        if (hostIds.size() > io.assay.server.store.SummaryTables.MAX_HOSTS_PER_READ) {
+            throw new IllegalArgumentException("fleetRows takes at most "
+                    + io.assay.server.store.SummaryTables.MAX_HOSTS_PER_READ + " host ids, not " + hostIds.size());
+        }
+        List<Object> params = new java.util.ArrayList<>(hostIds);
+        return tx.query(FLEET_SELECT + " WHERE h.host_id IN (" + "?,".repeat(hostIds.size() - 1) + "?) ORDER BY h.host_id",
+                ps -> bindAll(ps, params), JdbcFleetTables::fleetRow);
+    }
+
+    @Override
+    public List<String> groupNames(Optional<java.util.Set<String>> scope) {
+        FleetQuery q = new FleetQuery(scope, Optional.empty(), Optional.empty(), Optional.empty(), "", 1);
+        List<Object> params = new java.util.ArrayList<>();
+        String where = filters(q, false, params);
+        return tx.query("SELECT DISTINCT g.grp FROM host_groups g JOIN hosts h ON h.host_id = g.host_id"
+                + " LEFT JOIN host_fleet f ON f.host_id = h.host_id WHERE " + where + " ORDER BY g.grp",
+                ps -> bindAll(ps, params), rs -> rs.getString(1));
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.assay.protocol.Verdict;
 import io.assay.protocol.api.HostIdentity;
 import io.assay.server.store.HostEvent;
 import io.assay.server.store.HostRecord;
+import io.assay.server.store.ReportDigest;
 import io.assay.server.store.ReportQuery;
 import io.assay.server.store.ReportRow;
 import io.assay.server.store.Role;
@@ -302,6 +303,8 @@ public abstract class JdbcTx implements Store.Tx {
                     + ": the host is not stored or its chain end is not at seq " + (r.seq() - 1)
                     + " (read the host with lockHost in this transaction before appending)");
         }
+        // The summaries commit or roll back with the report, so they never disagree with the stored reports.
+        summaries().add(r, ReportDigest.ofEnvelope(report.envelopeJson()));
     }
 
     // --- events ---
@@ -378,6 +381,11 @@ public abstract class JdbcTx implements Store.Tx {
     @Override
     public io.assay.server.store.FleetTables fleet() {
         return new JdbcFleetTables(this);
+    }
+
+    @Override
+    public io.assay.server.store.SummaryTables summaries() {
+        return new JdbcSummaryTables(this);
     }
 
     @Override
