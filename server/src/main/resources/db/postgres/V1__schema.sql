@@ -206,6 +206,7 @@ CREATE TABLE host_stretches (
     to_ms            BIGINT  NOT NULL,
     verdict          TEXT    NOT NULL,
     agent_started_ms BIGINT  NOT NULL,
+    gap_reason       TEXT,                      -- a lifecycle report's marked gap (agent-crashed, agent-stopped, shed, reports-lost); NULL: covers
     PRIMARY KEY (host_id, first_seq)
 );
 

@@ -204,6 +204,7 @@ CREATE TABLE host_stretches (
     to_ms            INTEGER NOT NULL,          -- latest window end of its reports
     verdict          TEXT    NOT NULL,
     agent_started_ms INTEGER NOT NULL,
+    gap_reason       TEXT,                      -- a lifecycle report's marked gap (agent-crashed, agent-stopped, shed, reports-lost); NULL: covers
     PRIMARY KEY (host_id, first_seq)
 );
 

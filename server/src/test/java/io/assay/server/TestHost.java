@@ -131,6 +131,14 @@ public final class TestHost {
         return sr;
     }
 
+    /** The next report of the chain as {@code shape} makes it from the default one, signed; advances the chain. */
+    public SignedReport next(java.util.function.UnaryOperator<Report> shape) {
+        SignedReport sr = Envelopes.seal(shape.apply(report(seq + 1, prev, Verdict.CLEAN)), signer);
+        seq++;
+        prev = sr.payloadHash();
+        return sr;
+    }
+
     /** A report for {@code seq} with the given prev, signed by this host, not advancing the chain. */
     public SignedReport sealed(long seq, String prev, Verdict verdict) {
         return Envelopes.seal(report(seq, prev, verdict), signer);

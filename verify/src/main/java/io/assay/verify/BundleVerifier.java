@@ -373,7 +373,7 @@ public final class BundleVerifier {
         }
         if (!anchor && trusted) {
             entries.add(CoverageInput.Entry.report(report.seq(), report.windowStartMs(), report.windowEndMs(),
-                    report.verdict(), report.agentStartedMs(), linked));
+                    report.verdict(), report.events(), report.agentStartedMs(), linked));
         }
         return new Prev(report.seq(), payloadHash, report.windowStartMs(), leafIndex);
     }

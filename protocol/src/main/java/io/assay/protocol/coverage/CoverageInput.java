@@ -2,6 +2,7 @@ package io.assay.protocol.coverage;
 
 import static java.util.Objects.requireNonNull;
 
+import io.assay.protocol.ReportEvent;
 import io.assay.protocol.Verdict;
 import java.util.List;
 import java.util.Optional;
@@ -47,6 +48,15 @@ public record CoverageInput(long fromMs, long toMs, long enrolledAtMs, long slac
         public static Entry report(long seq, long startMs, long endMs, Verdict verdict, long agentStartedMs,
                 boolean linked) {
             return new Entry(seq, startMs, endMs, Optional.of(verdict), Optional.empty(), agentStartedMs, linked);
+        }
+
+        /** A report as stored: a lifecycle report that marks a gap ({@link GapReason#markedBy}) marks it; any other covers. */
+        public static Entry report(long seq, long startMs, long endMs, Verdict verdict, List<ReportEvent> events,
+                long agentStartedMs, boolean linked) {
+            Optional<GapReason> marks = GapReason.markedBy(events);
+            return marks.isPresent()
+                    ? new Entry(seq, startMs, endMs, Optional.empty(), marks, agentStartedMs, linked)
+                    : report(seq, startMs, endMs, verdict, agentStartedMs, linked);
         }
 
         /** Linked reports {@code firstSeq..lastSeq} of one run, one verdict, covering {@code [startMs, endMs)}. */

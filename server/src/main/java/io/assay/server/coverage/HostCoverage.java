@@ -40,8 +40,11 @@ public final class HostCoverage {
     public static Coverage compute(long enrolledAtMs, long fromMs, long toMs, List<SummaryTables.Stretch> stretches) {
         List<CoverageInput.Entry> entries = new ArrayList<>(stretches.size());
         for (SummaryTables.Stretch s : stretches) {
-            entries.add(CoverageInput.Entry.stretch(s.firstSeq(), s.lastSeq(), s.fromMs(), s.toMs(), s.verdict(),
-                    s.agentStartedMs()));
+            entries.add(s.marksGap().isPresent()
+                    ? new CoverageInput.Entry(s.firstSeq(), s.fromMs(), s.toMs(), Optional.empty(), s.marksGap(),
+                            s.agentStartedMs(), true, s.lastSeq())
+                    : CoverageInput.Entry.stretch(s.firstSeq(), s.lastSeq(), s.fromMs(), s.toMs(), s.verdict(),
+                            s.agentStartedMs()));
         }
         return Coverage.compute(new CoverageInput(fromMs, toMs, enrolledAtMs, DEFAULT_SLACK_MS, entries));
     }

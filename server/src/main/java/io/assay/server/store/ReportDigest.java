@@ -8,10 +8,13 @@ import com.google.gson.JsonParser;
 import io.assay.protocol.Envelope;
 import io.assay.protocol.Envelopes;
 import io.assay.protocol.Json;
+import io.assay.protocol.ReportEvent;
+import io.assay.protocol.coverage.GapReason;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 
@@ -22,13 +25,20 @@ import java.util.Set;
  *
  * @param energyJoules sum of {@code hardware.energy[].joules}; empty when the report states none
  * @param findings distinct findings by {@link Finding#key}, in payload order
+ * @param marksGap the gap a lifecycle report marks over its window ({@link GapReason#markedBy}):
+ *     a crash, clean stop, shed or lost reports; empty for reports that cover their window
  */
-public record ReportDigest(OptionalDouble energyJoules, List<Finding> findings) {
-    public static final ReportDigest EMPTY = new ReportDigest(OptionalDouble.empty(), List.of());
+public record ReportDigest(OptionalDouble energyJoules, List<Finding> findings, Optional<GapReason> marksGap) {
+    public static final ReportDigest EMPTY = new ReportDigest(OptionalDouble.empty(), List.of(), Optional.empty());
 
     public ReportDigest {
         requireNonNull(energyJoules, "energyJoules");
         findings = List.copyOf(findings);
+        requireNonNull(marksGap, "marksGap");
+    }
+
+    public ReportDigest(OptionalDouble energyJoules, List<Finding> findings) {
+        this(energyJoules, findings, Optional.empty());
     }
 
     /**
@@ -76,7 +86,22 @@ public record ReportDigest(OptionalDouble energyJoules, List<Finding> findings) 
                 if (seen.add(key)) findings.add(new Finding(key, rule, text(f, "kind"), text(f, "summary"), f.toString()));
             }
         }
-        return new ReportDigest(energyOf(payload), findings);
+        return new ReportDigest(energyOf(payload), findings, GapReason.markedBy(eventsOf(payload)));
+    }
+
+    /** The payload's lifecycle events, by kind only (what coverage needs); unknown kinds are left out. */
+    static List<ReportEvent> eventsOf(JsonObject payload) {
+        JsonElement es = payload.get("events");
+        if (es == null || !es.isJsonArray()) return List.of();
+        List<ReportEvent> out = new ArrayList<>();
+        for (JsonElement e : es.getAsJsonArray()) {
+            if (!e.isJsonObject()) continue;
+            String kind = text(e.getAsJsonObject(), "kind").toUpperCase(java.util.Locale.ROOT);
+            for (ReportEvent.Kind k : ReportEvent.Kind.values()) {
+                if (k.name().equals(kind)) out.add(ReportEvent.of(k, text(e.getAsJsonObject(), "reason")));
+            }
+        }
+        return out;
     }
 
     /** Joules the report states; empty for reports without energy figures. */

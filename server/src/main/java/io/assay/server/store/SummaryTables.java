@@ -3,6 +3,7 @@ package io.assay.server.store;
 import static java.util.Objects.requireNonNull;
 
 import io.assay.protocol.Verdict;
+import io.assay.protocol.coverage.GapReason;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -27,12 +28,17 @@ public interface SummaryTables {
     /** One day in ms: days are UTC. */
     long DAY_MS = 86_400_000L;
 
-    /** Consecutive reports {@code firstSeq..lastSeq} of one agent run under one verdict, covering {@code [fromMs, toMs)}. */
+    /**
+     * Consecutive reports {@code firstSeq..lastSeq} of one agent run under one verdict, covering
+     * {@code [fromMs, toMs)}; or one lifecycle report that marks its window as a gap
+     * ({@code marksGap}: a crash, clean stop, shed or lost reports), which never joins another.
+     */
     record Stretch(String hostId, long firstSeq, long lastSeq, long fromMs, long toMs, Verdict verdict,
-            long agentStartedMs) {
+            long agentStartedMs, Optional<GapReason> marksGap) {
         public Stretch {
             requireNonNull(hostId, "hostId");
             requireNonNull(verdict, "verdict");
+            requireNonNull(marksGap, "marksGap");
         }
     }
 

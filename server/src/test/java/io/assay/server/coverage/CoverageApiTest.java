@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.assay.protocol.Report;
+import io.assay.protocol.ReportEvent;
 import io.assay.protocol.Verdict;
 import io.assay.server.FakeClock;
 import io.assay.server.TestCollector;
 import io.assay.server.TestHost;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,5 +49,42 @@ class CoverageApiTest {
             assertThat(server.get("/api/v1/hosts/" + host.hostId() + "/coverage?from=x", server.auditorToken()).body())
                     .contains("neither an ISO-8601 instant");
         }
+    }
+
+    @Test
+    void anAgentCrashIsAGapWithItsReasonNeverCoveredTime() {
+        FakeClock clock = new FakeClock(TestHost.T0.minusSeconds(600));
+        try (TestCollector server = TestCollector.start(dir, clock)) {
+            long t0 = TestHost.T0.toEpochMilli();
+            long restart = t0 + 180_000;
+            // What a restarted agent sends: its last window, then a CRASH report over the time it was
+            // down (DEGRADED, so no reader takes it as clean), then its next window.
+            TestHost host = TestHost.enrolledAt(server, "web-1");
+            var a = host.next();
+            var b = host.next(r -> shaped(r, t0 + 60_000, restart, restart, Verdict.DEGRADED,
+                    List.of(ReportEvent.of(ReportEvent.Kind.CRASH, "the previous run ended without a clean stop"))));
+            var c = host.next(r -> shaped(r, restart, restart + 60_000, restart, Verdict.CLEAN, List.of()));
+            assertThat(host.upload(server, a, b, c).statusCode()).isEqualTo(200);
+
+            HttpResponse<String> r = server.get("/api/v1/hosts/" + host.hostId() + "/coverage?from=" + TestHost.T0
+                    + "&to=" + TestHost.T0.plusSeconds(240), server.auditorToken());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonObject cov = JsonParser.parseString(r.body()).getAsJsonObject();
+            assertThat(cov.get("coveredSeconds").getAsDouble()).isEqualTo(120.0);
+            assertThat(cov.getAsJsonObject("verdictSeconds").has("DEGRADED")
+                    && cov.getAsJsonObject("verdictSeconds").get("DEGRADED").getAsDouble() > 0).isFalse();
+            assertThat(cov.getAsJsonArray("gaps")).hasSize(1);
+            JsonObject gap = cov.getAsJsonArray("gaps").get(0).getAsJsonObject();
+            assertThat(gap.get("reason").getAsString()).isEqualTo("agent-crashed");
+            assertThat(gap.get("from").getAsString()).isEqualTo(TestHost.T0.plusSeconds(60).toString());
+            assertThat(gap.get("seconds").getAsDouble()).isEqualTo(120.0);
+        }
+    }
+
+    private static Report shaped(Report b, long startMs, long endMs, long agentStartedMs, Verdict verdict,
+            List<ReportEvent> events) {
+        return new Report(b.formatVersion(), b.hostId(), b.seq(), b.prev(), startMs, endMs, b.agentVersion(), agentStartedMs,
+                b.rulesHash(), b.allowlistHash(), b.load(), events.isEmpty() ? b.topProcesses() : List.of(), b.findings(),
+                verdict, b.notes(), b.hardware(), events, b.addresses());
     }
 }

@@ -1,6 +1,7 @@
 package io.assay.server.store.jdbc;
 
 import io.assay.protocol.Verdict;
+import io.assay.protocol.coverage.GapReason;
 import io.assay.server.store.ReportDigest;
 import io.assay.server.store.ReportRow;
 import io.assay.server.store.SummaryTables;
@@ -12,7 +13,7 @@ import java.util.Optional;
 
 /** {@link SummaryTables} in SQL both backends run unchanged; one per transaction, on its thread. */
 final class JdbcSummaryTables implements SummaryTables {
-    private static final String STRETCH_COLUMNS = "host_id, first_seq, last_seq, from_ms, to_ms, verdict, agent_started_ms";
+    private static final String STRETCH_COLUMNS = "host_id, first_seq, last_seq, from_ms, to_ms, verdict, agent_started_ms, gap_reason";
     private static final String DAY_COLUMNS = "host_id, day_ms, first_seq, last_seq, reports, energy_joules, energy_reports";
     private static final String FINDING_COLUMNS =
             "host_id, finding_key, first_seq, last_seq, reports, from_ms, to_ms, rule_id, kind, summary, evidence";
@@ -50,8 +51,14 @@ final class JdbcSummaryTables implements SummaryTables {
                     ps.setLong(i + 1, toMs);
                     ps.setLong(i + 2, fromMs);
                     ps.setLong(i + 3, toMs);
-                }, rs -> new Stretch(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                        Verdict.valueOf(rs.getString(6)), rs.getLong(7)));
+                }, JdbcSummaryTables::stretch);
+    }
+
+    private static Stretch stretch(java.sql.ResultSet rs) throws SQLException {
+        String gap = rs.getString(8);
+        return new Stretch(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                Verdict.valueOf(rs.getString(6)), rs.getLong(7),
+                gap == null ? Optional.empty() : Optional.of(GapReason.ofWireName(gap)));
     }
 
     @Override
@@ -94,9 +101,8 @@ final class JdbcSummaryTables implements SummaryTables {
         String host = r.hostId();
         Optional<Stretch> last = tx.queryOne("SELECT " + STRETCH_COLUMNS + " FROM host_stretches WHERE host_id = ?"
                 + " ORDER BY first_seq DESC LIMIT 1", ps -> ps.setString(1, host),
-                rs -> new Stretch(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                        Verdict.valueOf(rs.getString(6)), rs.getLong(7)));
-        if (last.isPresent() && continues(last.get(), r)) {
+                JdbcSummaryTables::stretch);
+        if (last.isPresent() && digest.marksGap().isEmpty() && continues(last.get(), r)) {
             Stretch s = last.get();
             tx.update("extend stretch of " + host, "UPDATE host_stretches SET last_seq = ?, to_ms = ? WHERE host_id = ?"
                     + " AND first_seq = ?", ps -> {
@@ -107,7 +113,7 @@ final class JdbcSummaryTables implements SummaryTables {
                     });
         } else {
             tx.update("start stretch of " + host, "INSERT INTO host_stretches (" + STRETCH_COLUMNS
-                    + ") VALUES (?,?,?,?,?,?,?)", ps -> {
+                    + ") VALUES (?,?,?,?,?,?,?,?)", ps -> {
                         ps.setString(1, host);
                         ps.setLong(2, r.seq());
                         ps.setLong(3, r.seq());
@@ -115,6 +121,7 @@ final class JdbcSummaryTables implements SummaryTables {
                         ps.setLong(5, r.windowEndMs());
                         ps.setString(6, r.verdict().name());
                         ps.setLong(7, r.agentStartedMs());
+                        ps.setString(8, digest.marksGap().map(GapReason::wireName).orElse(null));
                     });
         }
         long day = Math.floorDiv(r.windowStartMs(), DAY_MS) * DAY_MS;
@@ -171,7 +178,7 @@ final class JdbcSummaryTables implements SummaryTables {
      * reports' windows plus that jitter, which is what coverage over the reports would count.
      */
     static boolean continues(Stretch s, ReportRow r) {
-        return r.seq() == s.lastSeq() + 1 && r.verdict() == s.verdict() && r.agentStartedMs() == s.agentStartedMs()
+        return s.marksGap().isEmpty() && r.seq() == s.lastSeq() + 1 && r.verdict() == s.verdict() && r.agentStartedMs() == s.agentStartedMs()
                 && r.windowStartMs() >= s.fromMs() && r.windowStartMs() <= s.toMs() + JOIN_SLACK_MS;
     }
 
