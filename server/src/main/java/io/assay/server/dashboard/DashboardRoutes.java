@@ -149,14 +149,16 @@ public final class DashboardRoutes implements RouteModule {
 
     // --- pages ---
 
-    /** Hosts the fleet page lists at most (the API pages through the rest); the counts cover them all. */
-    static final int FLEET_PAGE_ROWS = 1000;
+    /** Hosts one fleet page lists by default ({@code ?limit=} 1..1000; a next-page link leads on); the counts cover them all. */
+    static final int FLEET_PAGE_ROWS = 200;
 
     private String fleet(Viewer v, Scope scope) {
         Optional<String> group = v.request().queryParam("group").filter(g -> !g.isEmpty());
+        String after = v.request().queryParam("after").orElse("");
+        int limit = io.assay.server.http.RequestParams.optionalLong(v.request(), "limit", 1, 1000).map(Long::intValue).orElse(FLEET_PAGE_ROWS);
         // Indexed host rows, one page, counts by verdict from the database: the page costs the same at 100,000 hosts.
         FleetTables.FleetPage page = store.read(tx -> tx.fleet().fleetPage(new FleetTables.FleetQuery(scope.operators(),
-                Optional.empty(), group, Optional.empty(), "", FLEET_PAGE_ROWS)));
+                Optional.empty(), group, Optional.empty(), after, limit)));
         List<String> groupList = store.read(tx -> tx.fleet().groupNames(scope.operators()));
         TreeSet<String> groups = new TreeSet<>(groupList);
         Map<String, Long> byVerdict = new java.util.TreeMap<>();
@@ -185,6 +187,10 @@ public final class DashboardRoutes implements RouteModule {
                 .append("</th><th>").append(esc(v.t("operator"))).append("</th><th>").append(esc(v.t("groups")))
                 .append("</th><th>").append(esc(v.t("verdict"))).append("</th><th>").append(esc(v.t("lastSeen")))
                 .append("</th><th>").append(esc(v.t("seq"))).append("</th></tr>").append(rows).append("</table>");
+        page.nextAfter().ifPresent(next -> out.append("<p><a id=next-page href=\"/dashboard?")
+                .append(group.map(g -> "group=" + URLEncoder.encode(g, StandardCharsets.UTF_8) + "&amp;").orElse(""))
+                .append("limit=").append(limit).append("&amp;after=").append(URLEncoder.encode(next, StandardCharsets.UTF_8)).append("\">")
+                .append(esc(v.t("nextPage"))).append("</a></p>"));
         return out.toString();
     }
 

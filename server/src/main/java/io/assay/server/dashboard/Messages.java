@@ -24,6 +24,7 @@ final class Messages {
             Map.entry("never", new String[] {"never", "从未"}),
             Map.entry("filter", new String[] {"Filter", "筛选"}),
             Map.entry("allGroups", new String[] {"all groups", "全部分组"}),
+            Map.entry("nextPage", new String[] {"Next page", "下一页"}),
             Map.entry("coverageSpan", new String[] {"Newest reports' span: covered / unattested seconds", "最新报告时段：已证明 / 未证明秒数"}),
             Map.entry("timeline", new String[] {"Verdict timeline (newest reports)", "判定时间线（最新报告）"}),
             Map.entry("window", new String[] {"Window", "时间窗口"}),

@@ -78,6 +78,26 @@ class DashboardPagesTest {
     }
 
     @Test
+    void theFleetPagePagesOnWithItsFilterAndCountsEveryHost() throws Exception {
+        try (TestCollector server = TestCollector.start(dir)) {
+            List<String> ids = new java.util.ArrayList<>();
+            for (String name : List.of("a-1", "a-2", "a-3")) {
+                TestHost h = TestHost.enrolledAt(server, name);
+                assertThat(h.upload(server, h.next()).statusCode()).isEqualTo(200);
+                ids.add(h.hostId());
+            }
+            java.util.Collections.sort(ids);
+            String first = get(server, "/dashboard?limit=2", server.auditorToken()).body();
+            assertThat(first).contains("CLEAN: 3").contains(ids.get(0)).contains(ids.get(1)).doesNotContain(ids.get(2));
+            Matcher next = Pattern.compile("id=next-page href=\"([^\"]+)\"").matcher(first);
+            assertThat(next.find()).isTrue();
+            String second = get(server, next.group(1).replace("&amp;", "&"), server.auditorToken()).body();
+            assertThat(second).contains(ids.get(2)).doesNotContain(ids.get(0)).doesNotContain("id=next-page");
+            assertThat(second).contains("CLEAN: 3");
+        }
+    }
+
+    @Test
     void anOperatorAcknowledgesAnAlertFromTheFindingsPageButNotFromAnotherSite() throws Exception {
         try (TestCollector server = TestCollector.start(dir)) {
             TestHost host = TestHost.enrolledAt(server, "miner-1");
