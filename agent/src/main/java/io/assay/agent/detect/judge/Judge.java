@@ -95,18 +95,7 @@ public final class Judge {
                 t.analysed = true;
             }
         }
-        for (Tick.ExeScan e : tick.exeScans()) {
-            Window.Proc t = w.procs.get(e.process());
-            if (t != null) judgeExe(w, t, e, now);
-        }
-        for (ProcessSnapshot s : tick.processes()) {
-            Window.Proc t = w.procs.get(s.key());
-            analyseDynamic(w, t, tick.connections().getOrDefault(s.pid(), List.of()), now);
-        }
-        for (Tick.ConfigFile c : tick.configs()) {
-            Window.Proc t = w.procs.get(c.process());
-            if (t != null) judgeConfig(w, t, c, !tick.connections().getOrDefault(c.process().pid(), List.of()).isEmpty(), now);
-        }
+        judgeEvidence(w, tick, now);
         if (tick.host().cpu().isPresent()) {
             if (w.prevCpu.isPresent() && elapsed > 0) {
                 w.busyTicks += Math.max(0, tick.host().cpu().get().busy() - w.prevCpu.get().busy());
@@ -155,18 +144,23 @@ public final class Judge {
                 t.analysed = true;
             }
         }
-        for (Tick.ExeScan e : look.exeScans()) {
+        judgeEvidence(w, look, now);
+        return fresh(w);
+    }
+
+    /** Executables, connections and configuration files the tick or look read, judged for its processes (a tick and a look alike). */
+    private void judgeEvidence(Window w, Tick tick, Instant now) {
+        for (Tick.ExeScan e : tick.exeScans()) {
             Window.Proc t = w.procs.get(e.process());
             if (t != null) judgeExe(w, t, e, now);
         }
-        for (ProcessSnapshot s : look.processes()) {
-            analyseDynamic(w, w.procs.get(s.key()), look.connections().getOrDefault(s.pid(), List.of()), now);
+        for (ProcessSnapshot s : tick.processes()) {
+            analyseDynamic(w, w.procs.get(s.key()), tick.connections().getOrDefault(s.pid(), List.of()), now);
         }
-        for (Tick.ConfigFile c : look.configs()) {
+        for (Tick.ConfigFile c : tick.configs()) {
             Window.Proc t = w.procs.get(c.process());
-            if (t != null) judgeConfig(w, t, c, !look.connections().getOrDefault(c.process().pid(), List.of()).isEmpty(), now);
+            if (t != null) judgeConfig(w, t, c, !tick.connections().getOrDefault(c.process().pid(), List.of()).isEmpty(), now);
         }
-        return fresh(w);
     }
 
     /**
