@@ -40,6 +40,9 @@ public abstract class AbstractStoreContract {
     /** Marks this test's database (already created by {@link #open()}) as written by schema {@code version}. */
     protected abstract void setSchemaVersion(int version) throws Exception;
 
+    /** Runs {@code sql} on this test's database outside the store (what another build or a person did). */
+    protected abstract void executeDirectly(String sql) throws Exception;
+
     protected static HostRecord host(String id) {
         return HostRecord.enrolled(id, "key-" + id, "ed25519:" + id, new HostIdentity(id, "uuid", "sn", List.of("m")),
                 "1", NOW);
@@ -251,6 +254,18 @@ public abstract class AbstractStoreContract {
 
         assertThatThrownBy(this::open).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 99").hasMessageContaining("newer assay-server");
+    }
+
+    @Test
+    void refusesADatabaseOfAnEarlierBuildThatSaysTheSameVersion() throws Exception {
+        open().close();
+        open().close(); // a database this build wrote passes the check
+        executeDirectly("DROP TABLE host_days");
+        executeDirectly("ALTER TABLE host_stretches DROP COLUMN gap_reason");
+
+        assertThatThrownBy(this::open).isInstanceOf(StoreException.class)
+                .hasMessageContaining("table host_days").hasMessageContaining("column host_stretches.gap_reason")
+                .hasMessageContaining("earlier development build").hasMessageContaining("new database");
     }
 
     /**

@@ -133,6 +133,10 @@ public final class PostgresStore implements Store {
                             + " but this assay-server knows up to version " + SCHEMA_VERSION
                             + ". It was written by a newer assay-server; run that version instead.");
                 }
+                if (version == SCHEMA_VERSION) {
+                    java.util.List<String> missing = SchemaScript.missing(c, SchemaScript.load(SCHEMA_RESOURCE));
+                    if (!missing.isEmpty()) throw new StoreException(SchemaScript.outdatedMessage(url, missing));
+                }
                 if (version < SCHEMA_VERSION) {
                     for (String sql : SchemaScript.load(SCHEMA_RESOURCE)) s.execute(sql);
                     s.execute("INSERT INTO schema_version (version, applied_at) VALUES (" + SCHEMA_VERSION + ", "

@@ -132,7 +132,11 @@ public final class SqliteStore implements Store {
                     + " but this assay-server knows up to version " + SCHEMA_VERSION
                     + ". It was written by a newer assay-server; run that version instead.");
         }
-        if (version == SCHEMA_VERSION) return;
+        if (version == SCHEMA_VERSION) {
+            List<String> missing = SchemaScript.missing(c, SchemaScript.load(SCHEMA_RESOURCE));
+            if (!missing.isEmpty()) throw new StoreException(SchemaScript.outdatedMessage(file.toString(), missing));
+            return;
+        }
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             for (String sql : SchemaScript.load(SCHEMA_RESOURCE)) s.execute(sql);

@@ -52,6 +52,13 @@ class PostgresStoreTest extends AbstractStoreContract {
         }
     }
 
+    @Override
+    protected void executeDirectly(String sql) throws Exception {
+        try (var c = DriverManager.getConnection(url, TestPostgres.USER, ""); var s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
     @Test
     void collectorsStartingTogetherOnAnEmptyDatabaseCreateTheSchemaOnce() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(3);

@@ -35,4 +35,11 @@ class SqliteStoreTest extends AbstractStoreContract {
             s.execute("PRAGMA user_version = " + version);
         }
     }
+
+    @Override
+    protected void executeDirectly(String sql) throws Exception {
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("s.db")); var s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
 }
