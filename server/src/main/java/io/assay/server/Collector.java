@@ -103,14 +103,13 @@ public final class Collector implements AutoCloseable {
             modules = appendModules(modules, new io.assay.server.fleet.FleetRoutes(store,
                     new io.assay.server.fleet.Pledges(store, clock, random)));
             modules = appendModules(modules, new io.assay.server.report.ReportRoutes(store,
-                    new io.assay.server.report.ComplianceReports(store, new io.assay.server.report.StoreCoverage(store), clock),
+                    new io.assay.server.report.ComplianceReports(store, clock),
                     () -> { logForReports.integrate(); logForReports.checkpoint(); }));
             modules = appendModules(modules, new io.assay.server.ipcheck.IpCheckRoutes(store, new io.assay.server.ipcheck.IpChecks(
-                    store, new io.assay.server.report.ComplianceReports(store, new io.assay.server.report.StoreCoverage(store),
-                    clock))));
+                    store, new io.assay.server.report.ComplianceReports(store, clock))));
             modules = appendModules(modules, metrics);
             io.assay.server.report.ComplianceReports dashboardReports = new io.assay.server.report.ComplianceReports(store,
-                    new io.assay.server.report.StoreCoverage(store), clock);
+                    clock);
             modules = appendModules(modules, new io.assay.server.dashboard.DashboardRoutes(store, dashboardReports,
                     new io.assay.server.ipcheck.IpChecks(store, dashboardReports), clock));
             List<RouteModule> all = new java.util.ArrayList<>(List.of(

@@ -167,7 +167,7 @@ public final class BenchFleetCommand implements Callable<Integer> {
                 tx.fleet().insertPledge(pledge);
                 return null;
             });
-            ComplianceReports reports = new ComplianceReports(store, null, clock);
+            ComplianceReports reports = new ComplianceReports(store, clock);
             System.gc();
             List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
                     .filter(p -> p.getType() == MemoryType.HEAP).toList();

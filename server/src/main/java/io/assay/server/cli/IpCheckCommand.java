@@ -6,7 +6,6 @@ import io.assay.server.fleet.Scope;
 import io.assay.server.ipcheck.IpChecks;
 import io.assay.server.ipcheck.IpQuery;
 import io.assay.server.report.ComplianceReports;
-import io.assay.server.report.StoreCoverage;
 import io.assay.server.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -50,7 +49,7 @@ final class IpCheckCommand implements Callable<Integer> {
         JsonArray results;
         try (Store store = TokenCommand.open(database, main)) {
             Clock clock = Clock.systemUTC();
-            results = new IpChecks(store, new ComplianceReports(store, new StoreCoverage(store), clock))
+            results = new IpChecks(store, new ComplianceReports(store, clock))
                     .check(queries, Scope.ALL);
         }
         com.google.gson.JsonObject body = new com.google.gson.JsonObject();

@@ -3,7 +3,6 @@ package io.assay.server.cli;
 import io.assay.server.report.ComplianceReport;
 import io.assay.server.report.ComplianceReports;
 import io.assay.server.report.ReportFormat;
-import io.assay.server.report.StoreCoverage;
 import io.assay.server.store.Store;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -52,7 +51,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         ComplianceReport report;
         try (Store store = TokenCommand.open(database, main)) {
-            report = new ComplianceReports(store, new StoreCoverage(store), Clock.systemUTC()).compute(pledge)
+            report = new ComplianceReports(store, Clock.systemUTC()).compute(pledge)
                     .orElseThrow(() -> new CliException("no pledge " + pledge + " in this database; 'assay-server pledge list' shows them."));
         }
         Path abs = out.toAbsolutePath();

@@ -51,11 +51,7 @@ public final class ComplianceReports {
     private final Store store;
     private final Clock clock;
 
-    /**
-     * @param coverage not used: coverage comes from the stretches through {@link HostCoverage};
-     *     kept so the callers that wire it need not change in this step
-     */
-    public ComplianceReports(Store store, CoverageSource coverage, Clock clock) {
+    public ComplianceReports(Store store, Clock clock) {
         this.store = store;
         this.clock = clock;
     }

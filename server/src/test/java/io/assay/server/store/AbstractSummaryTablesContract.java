@@ -100,7 +100,7 @@ public abstract class AbstractSummaryTablesContract {
             int stretches = store.read(tx -> tx.summaries().stretches(List.of(host), 0, Long.MAX_VALUE)).size();
             assertThat(stretches).isBetween(2, 600);
 
-            ComplianceReports reportsFromSummaries = new ComplianceReports(store, null, Clock.systemUTC());
+            ComplianceReports reportsFromSummaries = new ComplianceReports(store, Clock.systemUTC());
             List<long[]> periods = new ArrayList<>();
             periods.add(new long[] {T0 - DAY, last + DAY});
             long firstMidnight = Instant.ofEpochMilli(T0).atZone(ZoneOffset.UTC).toLocalDate().plusDays(1)
