@@ -15,34 +15,24 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store contract on a real PostgreSQL server; two stores on one database stand for two collectors. */
 class PostgresStoreTest extends AbstractStoreContract {
-    private static TestPostgres pg;
+    @RegisterExtension
+    static final TestPostgres.PerClass PG = new TestPostgres.PerClass();
     private String url;
-
-    @BeforeAll
-    static void startPostgres() {
-        pg = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (pg != null) pg.close();
-    }
 
     @BeforeEach
     void freshDatabase() {
-        url = pg.newDatabase();
+        url = PG.newDatabase();
     }
 
     @Override
     protected Store open() {
-        return PostgresStore.open(url, TestPostgres.USER, "", 4, Duration.ofSeconds(10));
+        return PG.open(url);
     }
 
     @Override

