@@ -88,11 +88,6 @@ public final class AhoCorasick {
         for (int s = 0; s < n; s++) outputs[s] = out.get(s).stream().mapToInt(Integer::intValue).distinct().toArray();
     }
 
-    /** Bytes the goto table holds (for the footprint figures). */
-    public long tableBytes() {
-        return 4L * delta.length;
-    }
-
     private static int[] newRow(int columns) {
         int[] row = new int[columns];
         java.util.Arrays.fill(row, -1);
